@@ -1,0 +1,77 @@
+/*
+ * fault.h - fault points: named places where one side can be told to
+ * misbehave on purpose (a faulty device against the real driver, a faulty
+ * driver against the real device).
+ *
+ * The ids live here because both sides consult them and they meet only in
+ * core/.  What each fault means, which rule should catch it and its scenario
+ * name live in the harness catalogue (harness/faults.c).  A switch is off,
+ * on for every hit, on for the next N hits, or on with a seeded probability.
+ * Checking a switch that is off costs one load and a branch.
+ */
+#ifndef VS_FAULT_H
+#define VS_FAULT_H
+
+#include <stdint.h>
+
+#include "core/prng.h"
+
+enum vs_fault_id {
+	/* device side */
+	VS_FAULT_DEV_USED_ID_RANGE = 0,  /* used id >= queue size */
+	VS_FAULT_DEV_USED_ID_NOT_OUTSTANDING, /* used id of a chain not made available */
+	VS_FAULT_DEV_USED_LEN_OVER,      /* used len beyond the chain's writable bytes */
+	VS_FAULT_DEV_WRITE_READABLE,     /* write into a device-readable buffer */
+	VS_FAULT_DEV_NO_INTERRUPT,       /* push used but never interrupt */
+	VS_FAULT_DEV_SPURIOUS_INTERRUPT, /* interrupt with nothing new in the used ring */
+	VS_FAULT_DEV_FEATURES_OK_REFUSE, /* clear FEATURES_OK although features are fine */
+	VS_FAULT_DEV_CONFIG_NO_GENERATION, /* change config without bumping generation */
+	VS_FAULT_DEV_RESET_INCOMPLETE,   /* status does not read back 0 after reset */
+	/* driver side */
+	VS_FAULT_DRV_DRIVER_OK_EARLY,    /* DRIVER_OK before FEATURES_OK */
+	VS_FAULT_DRV_KICK_EARLY,         /* kick a queue before DRIVER_OK */
+	VS_FAULT_DRV_UNOFFERED_FEATURE,  /* accept a feature the device did not offer */
+	VS_FAULT_DRV_DESC_LOOP,          /* a descriptor chain that loops */
+	VS_FAULT_DRV_DESC_OUT_OF_RANGE,  /* buffer address outside guest RAM */
+	VS_FAULT_DRV_WRITE_BEFORE_READ,  /* writable descriptor before a readable one */
+	VS_FAULT_DRV_AVAIL_IDX_JUMP,     /* avail idx moved by more than the queue size */
+	VS_FAULT_DRV_CLEAR_STATUS_BIT,   /* clear a status bit without a reset */
+	VS_FAULT_COUNT
+};
+
+enum vs_fault_mode {
+	VS_FAULT_OFF = 0,
+	VS_FAULT_ALWAYS,      /* every hit */
+	VS_FAULT_COUNTED,     /* the next `remaining` hits, then off */
+	VS_FAULT_PROBABILITY, /* each hit with probability num/den */
+};
+
+struct vs_fault_switch {
+	enum vs_fault_mode mode;
+	uint32_t remaining; /* COUNTED */
+	uint32_t num, den;  /* PROBABILITY */
+	uint64_t fired;     /* how often this switch made its side misbehave */
+};
+
+struct vs_faults {
+	struct vs_fault_switch sw[VS_FAULT_COUNT];
+	struct vs_prng prng; /* its own stream: faults never shift device bytes */
+	uint32_t any_on;     /* fast path: 0 when every switch is off */
+};
+
+void vs_faults_init(struct vs_faults *f, uint64_t seed);
+void vs_faults_set(struct vs_faults *f, enum vs_fault_id id, enum vs_fault_mode mode,
+		   uint32_t count, uint32_t num, uint32_t den);
+void vs_faults_clear(struct vs_faults *f, enum vs_fault_id id);
+
+/* Should the side misbehave now?  Counts the hit when it says yes.  f may
+ * be NULL (no faults configured). */
+int vs__fault_hit_slow(struct vs_faults *f, enum vs_fault_id id);
+static inline int vs_fault_hit(struct vs_faults *f, enum vs_fault_id id)
+{
+	if (!f || !f->any_on || f->sw[id].mode == VS_FAULT_OFF)
+		return 0;
+	return vs__fault_hit_slow(f, id);
+}
+
+#endif /* VS_FAULT_H */

@@ -1,0 +1,67 @@
+/*
+ * faults.c - the fault catalogue (see faults.h).  One row per fault point
+ * in core/fault.h; a _Static_assert keeps the table and the enum in step.
+ * The rule column is what the suite's negative scenarios expect to fire.
+ */
+#include "harness/faults.h"
+
+#include <string.h>
+
+static const struct vs_fault_info catalogue[] = {
+	{VS_FAULT_DEV_USED_ID_RANGE, "device.used-id-out-of-range", VS_SIDE_DEVICE,
+	 "completes a chain with a used id >= the queue size", "split.used-id-range"},
+	{VS_FAULT_DEV_USED_ID_NOT_OUTSTANDING, "device.used-id-not-outstanding", VS_SIDE_DEVICE,
+	 "completes a chain with an in-range id that is not outstanding",
+	 "split.used-id-not-outstanding"},
+	{VS_FAULT_DEV_USED_LEN_OVER, "device.used-len-too-long", VS_SIDE_DEVICE,
+	 "reports a used len beyond the chain's device-writable bytes", "split.used-len"},
+	{VS_FAULT_DEV_WRITE_READABLE, "device.write-readable-buffer", VS_SIDE_DEVICE,
+	 "writes into a device-readable buffer (or the descriptor table)",
+	 "split.device-write-readable"},
+	{VS_FAULT_DEV_NO_INTERRUPT, "device.missing-interrupt", VS_SIDE_DEVICE,
+	 "publishes used buffers but never raises the interrupt", ""},
+	{VS_FAULT_DEV_SPURIOUS_INTERRUPT, "device.spurious-interrupt", VS_SIDE_DEVICE,
+	 "raises a used-buffer interrupt with nothing new in the used ring", ""},
+	{VS_FAULT_DEV_FEATURES_OK_REFUSE, "device.refuse-features-ok", VS_SIDE_DEVICE,
+	 "clears FEATURES_OK although the accepted features are valid", ""},
+	{VS_FAULT_DEV_CONFIG_NO_GENERATION, "device.config-without-generation", VS_SIDE_DEVICE,
+	 "changes device config without bumping config generation", "config.generation"},
+	{VS_FAULT_DEV_RESET_INCOMPLETE, "device.reset-incomplete", VS_SIDE_DEVICE,
+	 "status does not read back 0 right after a reset", "mmio.reset-readback"},
+	{VS_FAULT_DRV_DRIVER_OK_EARLY, "driver.driver-ok-before-features-ok", VS_SIDE_DRIVER,
+	 "sets DRIVER_OK before FEATURES_OK during initialization", "init.status-order"},
+	{VS_FAULT_DRV_KICK_EARLY, "driver.kick-before-driver-ok", VS_SIDE_DRIVER,
+	 "notifies a queue before setting DRIVER_OK", "init.kick-before-driver-ok"},
+	{VS_FAULT_DRV_UNOFFERED_FEATURE, "driver.accept-unoffered-feature", VS_SIDE_DRIVER,
+	 "accepts a feature bit the device did not offer", "features.unoffered"},
+	{VS_FAULT_DRV_DESC_LOOP, "driver.descriptor-loop", VS_SIDE_DRIVER,
+	 "makes a descriptor chain loop back to its head", "split.desc-loop"},
+	{VS_FAULT_DRV_DESC_OUT_OF_RANGE, "driver.buffer-outside-memory", VS_SIDE_DRIVER,
+	 "points a descriptor at an address outside guest memory", "split.desc-range"},
+	{VS_FAULT_DRV_WRITE_BEFORE_READ, "driver.writable-before-readable", VS_SIDE_DRIVER,
+	 "puts a device-writable descriptor before a device-readable one",
+	 "split.write-before-read"},
+	{VS_FAULT_DRV_AVAIL_IDX_JUMP, "driver.avail-idx-jump", VS_SIDE_DRIVER,
+	 "moves avail idx forward by more than the queue size", "split.avail-idx-jump"},
+	{VS_FAULT_DRV_CLEAR_STATUS_BIT, "driver.clear-status-bit", VS_SIDE_DRIVER,
+	 "clears a device status bit without a reset", "init.status-clear"},
+};
+
+_Static_assert(sizeof(catalogue) / sizeof(catalogue[0]) == VS_FAULT_COUNT,
+	       "every fault point has a catalogue row");
+
+const struct vs_fault_info *vs_faults_catalogue(size_t *count)
+{
+	*count = sizeof(catalogue) / sizeof(catalogue[0]);
+	return catalogue;
+}
+
+const struct vs_fault_info *vs_fault_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(catalogue) / sizeof(catalogue[0]); i++)
+		if (strcmp(catalogue[i].name, name) == 0)
+			return &catalogue[i];
+	return NULL;
+}
