@@ -10,6 +10,8 @@
 #   make fuzz       coverage-guided fuzz targets (see fuzz/)
 
 CC      ?= cc
+# V=1 shows full compiler command lines.
+Q := $(if $(V),,@)
 PKGS    := libuv libcjson check
 DEB_PKGS := libuv1-dev libcjson-dev check lcov pkg-config
 
@@ -43,33 +45,41 @@ all: build/virtiosim
 
 # ---- release build ----
 build/virtiosim: $(call objs,$(REL_DIR),$(LIB_SRC) harness/main.c)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS_RUN)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS_RUN)
 
 $(REL_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) $(DRIVER_INC) -MMD -MP -c -o $@ $<
+	@echo '  CC      $@'
+	$(Q)$(CC) $(REL_CFLAGS) $(DRIVER_INC) -MMD -MP -c -o $@ $<
 
 # ---- sanitizer build (what make test runs) ----
 $(ASAN_DIR)/virtiosim: $(call objs,$(ASAN_DIR),$(LIB_SRC) harness/main.c)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS_RUN)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS_RUN)
 
 $(ASAN_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) $(DRIVER_INC) -MMD -MP -c -o $@ $<
+	@echo '  CC      $@'
+	$(Q)$(CC) $(ASAN_CFLAGS) $(DRIVER_INC) -MMD -MP -c -o $@ $<
 
 $(ASAN_DIR)/tests/check_%: $(ASAN_DIR)/tests/check_%.o $(call objs,$(ASAN_DIR),$(LIB_SRC))
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_RUN)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_RUN)
 
 # ---- coverage build ----
 $(COV_DIR)/virtiosim: $(call objs,$(COV_DIR),$(LIB_SRC) harness/main.c)
-	$(CC) $(COV_CFLAGS) -o $@ $^ $(LIBS_RUN)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(COV_CFLAGS) -o $@ $^ $(LIBS_RUN)
 
 $(COV_DIR)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(COV_CFLAGS) $(DRIVER_INC) -MMD -MP -c -o $@ $<
+	@echo '  CC      $@'
+	$(Q)$(CC) $(COV_CFLAGS) $(DRIVER_INC) -MMD -MP -c -o $@ $<
 
 $(COV_DIR)/tests/check_%: $(COV_DIR)/tests/check_%.o $(call objs,$(COV_DIR),$(LIB_SRC))
-	$(CC) $(COV_CFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_RUN)
+	@echo '  LD      $@'
+	$(Q)$(CC) $(COV_CFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_RUN)
 
 UNIT_ASAN := $(patsubst tests/%.c,$(ASAN_DIR)/tests/%,$(TEST_SRC))
 UNIT_COV  := $(patsubst tests/%.c,$(COV_DIR)/tests/%,$(TEST_SRC))

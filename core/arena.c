@@ -21,7 +21,9 @@
  * Allocation is next-fit from a cursor that follows the last block handed
  * out: the ring benchmark allocates and frees small indirect tables at a
  * high rate, and next-fit finds free space at the cursor without rescanning
- * the live blocks at the bottom of the arena each time.  kmalloc runs once
+ * the live blocks at the bottom of the arena each time.  Freeing the block
+ * that ends at the cursor moves the cursor back, so alloc/free pairs reuse
+ * one block.  kmalloc runs once
  * per request at most; alloc costs a scan of bitmap words from the cursor.
  *
  * vs_arena_allocated counts granule-rounded bytes (a 20-byte block counts
@@ -392,6 +394,11 @@ int vs_arena_free(struct vs_arena *a, uint64_t gpa)
 	bits_set(a->used, g, n, 0);
 	bits_set(a->start, g, 1, 0);
 	a->allocated -= n * GRANULE;
+	/* Freeing the block just handed out (kmalloc/kfree of a short-lived
+	 * indirect table) rewinds the cursor, so the next allocation reuses
+	 * the same, cache-hot memory instead of marching through the arena. */
+	if (a->cursor == g + n)
+		a->cursor = g;
 	return 0;
 }
 

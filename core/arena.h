@@ -66,7 +66,9 @@ int vs_arena_write(struct vs_arena *a, enum vs_side side, uint64_t gpa, const vo
 		   uint64_t len);
 
 /* Taps see every vs_arena_read/vs_arena_write (not translate, not the
- * driver's own stores).  At most VS_ARENA_MAX_TAPS.  -ENOSPC when full. */
+ * driver's own stores).  At most VS_ARENA_MAX_TAPS.  -ENOSPC when full.
+ * As on the bus: a write is tapped before the bytes land, a read after.
+ * Only accesses that succeed are tapped (not -EFAULT ones, not len 0). */
 #define VS_ARENA_MAX_TAPS 4
 int vs_arena_add_tap(struct vs_arena *a, vs_arena_tap_fn fn, void *opaque);
 void vs_arena_remove_tap(struct vs_arena *a, vs_arena_tap_fn fn, void *opaque);

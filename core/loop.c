@@ -13,6 +13,10 @@
  * the order of arming, so timers due at the same instant fire in the order
  * they were started.  Fixed capacity VS_LOOP_MAX_TIMERS.
  *
+ * I/O backends report a completion by deferring work (or arming a timer):
+ * a round cannot otherwise tell that a libuv callback ran while other
+ * handles stay active, and would let virtual time jump to the deadline.
+ *
  * Owners must cancel their work and stop their timers before freeing them:
  * vs_loop_destroy drops the queue and heap without touching the items,
  * which may already be gone when the loop is destroyed last.
@@ -292,9 +296,17 @@ static int loop_round(struct vs_loop *loop, uint64_t deadline_ns, int may_block)
 {
 	int did = loop_run_batch(loop);
 
-	/* Poll I/O without blocking.  A completion that matters defers work
-	 * (or changes what the caller's cond looks at), which counts below. */
-	uv_run(&loop->uv, UV_RUN_NOWAIT);
+	/* Poll I/O without blocking.  libuv does not say whether a callback
+	 * ran, so progress is seen two ways: the callback deferred work (what
+	 * I/O backends should do), or the last active handle/request went away
+	 * (a one-shot request completed).  With nothing active there is
+	 * nothing to poll: skip the syscall, which would otherwise dominate a
+	 * busy ring's rounds. */
+	if (uv_loop_alive(&loop->uv)) {
+		uv_run(&loop->uv, UV_RUN_NOWAIT);
+		if (!uv_loop_alive(&loop->uv))
+			did = 1;
+	}
 	if (did || loop->head)
 		return 1;
 	if (loop_fire_timer(loop, deadline_ns))

@@ -1,7 +1,6 @@
 /*
  * main.c - the virtiosim command: dispatch to a verb.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -30,18 +29,6 @@ static const char usage[] =
 	"  -h, --help     this text          --version   print the version\n"
 	"\n"
 	"Scenario format: docs/scenarios.md.  Log level: VIRTIOSIM_LOG=error|warn|info|debug.\n";
-
-int vs_cli_usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("virtiosim: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\nvirtiosim: try 'virtiosim --help'\n", stderr);
-	return VS_EXIT_USAGE;
-}
 
 int main(int argc, char **argv)
 {

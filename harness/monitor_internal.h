@@ -1,0 +1,383 @@
+/*
+ * monitor_internal.h - state and cross-file functions shared by the
+ * monitor core (monitor.c), the transport decoders (monitor_mmio.c) and
+ * the rule checks (harness/rules/).  Not for use outside the monitor.
+ *
+ * Event flow:  tap -> decoder (vs__mmio_access) -> abstract events
+ * (vs__status_write, vs__features_write, vs__queue_enable, vs__kick, ...)
+ * -> generic checks.  Ring state is caught up from raw guest memory at
+ * the points listed in monitor.h; every check reports through
+ * vs__violate with a rule index from enum vs__rule.
+ */
+#ifndef VS_MONITOR_INTERNAL_H
+#define VS_MONITOR_INTERNAL_H
+
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/bus.h"
+#include "harness/monitor.h"
+
+/* Rule indices into the table in rules/catalogue.c (same order). */
+enum vs__rule {
+	/* init: the initialization sequence (3.1, 2.1) */
+	VS_R_INIT_STATUS_ORDER,
+	VS_R_INIT_FEATURES_OK_CHECK,
+	VS_R_INIT_CONTINUE_AFTER_REFUSAL,
+	VS_R_INIT_STATUS_CLEAR,
+	VS_R_INIT_FAILED_RESET,
+	VS_R_INIT_KICK_BEFORE_DRIVER_OK,
+	VS_R_INIT_FEATURES_AFTER_FEATURES_OK,
+	VS_R_INIT_CONFIG_WRITE_EARLY,
+	VS_R_INIT_FEATURES_BEFORE_DRIVER,
+	VS_R_INIT_QUEUE_BEFORE_FEATURES_OK,
+	/* reset (2.4) */
+	VS_R_RESET_WAIT_READBACK,
+	VS_R_RESET_DEVICE_NOTIFY,
+	VS_R_RESET_DEVICE_QUEUE_ACCESS,
+	/* features (2.2, 6) */
+	VS_R_FEATURES_UNOFFERED,
+	VS_R_FEATURES_RESERVED,
+	VS_R_FEATURES_OFFER_RESERVED,
+	VS_R_FEATURES_VERSION_1,
+	VS_R_FEATURES_DEVICE_VERSION_1,
+	VS_R_FEATURES_SR_IOV,
+	VS_R_FEATURES_OFFER_SR_IOV,
+	VS_R_FEATURES_RENEGOTIATION,
+	/* config (2.5) */
+	VS_R_CONFIG_GENERATION,
+	VS_R_CONFIG_READ_UNBRACKETED,
+	VS_R_CONFIG_GENERATION_RETRY,
+	/* split ring, driver side (2.7) */
+	VS_R_SPLIT_AVAIL_IDX_JUMP,
+	VS_R_SPLIT_AVAIL_IDX_DECREMENT,
+	VS_R_SPLIT_DESC_INDEX,
+	VS_R_SPLIT_DESC_LOOP,
+	VS_R_SPLIT_CHAIN_BYTES,
+	VS_R_SPLIT_CHAIN_TOO_LONG,
+	VS_R_SPLIT_DESC_RANGE,
+	VS_R_SPLIT_WRITE_BEFORE_READ,
+	VS_R_SPLIT_INDIRECT_NOT_NEGOTIATED,
+	VS_R_SPLIT_INDIRECT_NESTED,
+	VS_R_SPLIT_INDIRECT_NEXT,
+	VS_R_SPLIT_INDIRECT_LEN,
+	VS_R_SPLIT_HEAD_REUSED,
+	VS_R_SPLIT_RING_ALIGNMENT,
+	VS_R_SPLIT_RING_RANGE,
+	VS_R_SPLIT_QUEUE_SIZE,
+	VS_R_SPLIT_USED_FLAGS_INIT,
+	VS_R_SPLIT_AVAIL_FLAGS,
+	VS_R_SPLIT_AVAIL_FLAGS_EVENT_IDX,
+	/* split ring, device side */
+	VS_R_SPLIT_USED_ID_RANGE,
+	VS_R_SPLIT_USED_ID_NOT_OUTSTANDING,
+	VS_R_SPLIT_USED_LEN,
+	VS_R_SPLIT_USED_IDX_JUMP,
+	VS_R_SPLIT_DEVICE_WRITE_READABLE,
+	VS_R_SPLIT_DEVICE_READ_WRITABLE,
+	VS_R_SPLIT_DEVICE_WRITE_DESC,
+	VS_R_SPLIT_DEVICE_WRITE_AVAIL,
+	VS_R_SPLIT_USED_BEFORE_DRIVER_OK,
+	VS_R_SPLIT_USED_FLAGS,
+	VS_R_SPLIT_USED_FLAGS_EVENT_IDX,
+	VS_R_SPLIT_IN_ORDER,
+	/* notifications (2.7.7) */
+	VS_R_NOTIFY_USED_MISSING,
+	VS_R_NOTIFY_USED_MISSING_EVENT_IDX,
+	VS_R_NOTIFY_USED_SUPPRESSED,
+	VS_R_NOTIFY_USED_SUPPRESSED_EVENT_IDX,
+	/* virtio-mmio register file (4.2), driver side */
+	VS_R_MMIO_ACCESS_UNDEFINED,
+	VS_R_MMIO_WRITE_READONLY,
+	VS_R_MMIO_READ_WRITEONLY,
+	VS_R_MMIO_ACCESS_WIDTH,
+	VS_R_MMIO_CONFIG_WIDTH,
+	VS_R_MMIO_INIT_MAGIC_VERSION,
+	VS_R_MMIO_DEVICE_ID_ZERO,
+	VS_R_MMIO_BAD_MAGIC_IGNORED,
+	VS_R_MMIO_BAD_VERSION_IGNORED,
+	VS_R_MMIO_FEATURES_SEL,
+	VS_R_MMIO_DRIVER_FEATURES_SEL,
+	VS_R_MMIO_QUEUE_SIZE_MAX,
+	VS_R_MMIO_QUEUE_READY_ACCESS,
+	VS_R_MMIO_QUEUE_READY_READBACK,
+	VS_R_MMIO_ACK_UNDEFINED,
+	VS_R_MMIO_ISR_NOT_READ,
+	VS_R_MMIO_ISR_NOT_ACKED,
+	/* virtio-mmio, device side */
+	VS_R_MMIO_MAGIC,
+	VS_R_MMIO_VERSION,
+	VS_R_MMIO_ISR_MISSING_BIT,
+	VS_R_MMIO_ISR_UNDEFINED_BITS,
+	VS_R_MMIO_ISR_SPURIOUS,
+	VS_R_MMIO_RESET_CLEAR,
+	VS_R_MMIO_RESET_READBACK,
+	VS_R_MMIO_QUEUE_NOT_READY_ACCESS,
+	VS_R_MMIO_INTERRUPT_NO_CAUSE,
+	/* entropy device (5.4) */
+	VS_R_ENTROPY_READABLE_BUFFER,
+	VS_R_ENTROPY_ZERO_LEN,
+	VS_R_COUNT
+};
+
+extern const struct vs_rule vs__rules[VS_R_COUNT];
+
+#define VS__MAX_DEVS 64
+#define VS__MAX_QUEUES 1024 /* per device: queues the driver touched */
+#define VS__FEAT_WORDS 4    /* feature bits 0..127 are tracked; above is reserved */
+#define VS__CFG_CACHE 32    /* config reads remembered for the generation check */
+#define VS__MAX_DEAD 64     /* ring areas of reset / disabled queues */
+#define VS__NO_OWNER 0xffffu
+#define VS__IN_USED 1
+#define VS__IN_AVAIL 2
+
+/* One guest-memory range of an outstanding chain. */
+struct vs__seg {
+	uint64_t gpa, len;
+	uint8_t writable; /* device-writable data buffer */
+	uint8_t table;    /* an indirect descriptor table (device-readable) */
+};
+
+/* What the monitor knows about one available chain, by head index. */
+struct vs__chain {
+	uint8_t outstanding; /* made available, not yet used */
+	uint16_t avail_pos;  /* avail idx value it was published at */
+	uint64_t readable, writable; /* total device-readable / -writable bytes */
+	uint32_t nseg, segcap;
+	struct vs__seg *seg;
+	uint32_t ndesc, desccap;
+	uint16_t *desc; /* main-table descriptor indices it occupies */
+};
+
+struct vs__queue {
+	uint32_t index;
+	/* as programmed through the transport */
+	uint32_t num;
+	uint64_t desc, avail, used;
+	uint32_t num_max;
+	int num_max_known;
+	int ready;             /* driver wrote QueueReady=1 (and not 0 since) */
+	int ready_since_reset; /* driver enabled it since the last reset */
+	/* split-ring tracking, valid while live */
+	int live;
+	uint32_t lnum;
+	uint64_t ldesc, lavail, lused;
+	uint16_t avail_shadow; /* avail idx up to which chains are registered */
+	uint16_t used_shadow;  /* used idx up to which entries are processed */
+	struct vs__chain *chains; /* [lnum] */
+	uint16_t *owner;          /* [lnum]: head owning each descriptor */
+	uint16_t *fifo;           /* [lnum]: outstanding heads in avail order */
+	uint32_t fifo_head, fifo_len;
+	uint32_t outstanding;
+	/* used idx written by the device (tap) and not processed yet, with
+	 * the driver's suppression state the device saw at that moment */
+	int used_dirty;
+	int snap_valid;
+	uint16_t snap_flags, snap_used_event;
+	int busy; /* VS__IN_USED | VS__IN_AVAIL: catch-up recursion guard */
+};
+
+/* Config-space read remembered for the generation check (2.5). */
+struct vs__cfg_read {
+	int valid;
+	uint32_t off;
+	unsigned width;
+	uint64_t val;
+	int gen_valid;
+	uint32_t gen;
+};
+
+struct vs__cfg {
+	struct vs__cfg_read cache[VS__CFG_CACHE];
+	unsigned next;
+	int gen_valid;      /* a generation value was read since reset */
+	uint32_t gen;       /* the last one */
+	int suspect;        /* same field changed under one generation value */
+	uint32_t suspect_gen, suspect_off;
+	uint64_t suspect_old, suspect_new;
+	/* burst: consecutive config reads with no other access in between */
+	int last_was_gen;   /* the previous access was a generation read */
+	int burst_open, burst_pre_gen, burst_contig, burst_reads;
+	uint32_t burst_start, burst_end, burst_bytes;
+	uint32_t burst_gen;
+	int retry_pending;  /* generation changed across a bracket */
+	uint32_t retry_before, retry_after;
+};
+
+struct vs__mmio {
+	uint32_t dfsel, drvsel, qsel;
+	int dfsel_set, drvsel_set;
+	int magic_read, version_read;
+	int bad_magic, bad_version, id_zero;
+	int isr_pending;      /* interrupt delivered, InterruptStatus not read yet */
+	uint64_t isr_stamp;
+	uint32_t ack_pending; /* bits read from InterruptStatus, not acked yet */
+	uint64_t ack_stamp;
+	int irq_since_reset;  /* an interrupt since the last reset */
+	int irq_seen;         /* an interrupt since the last InterruptStatus read */
+	int rb_pending;       /* wrote QueueReady=0 to rb_queue, not read back yet */
+	uint32_t rb_queue;
+};
+
+enum vs__xport { VS__XPORT_MMIO = 0 };
+
+struct vs__dev {
+	char name[VS_MONITOR_NAME_MAX];
+	enum vs__xport xport;
+	uint64_t base, size;
+	unsigned line, version;
+	uint32_t device_id;
+	int device_id_known;
+	/* device status as the driver last wrote or read it */
+	uint8_t status;
+	int reset_readback;   /* wrote 0; status not read since (device check) */
+	int reset_wait;       /* wrote 0; status not yet read as 0 (driver check) */
+	int features_ok_written, features_ok_confirmed, features_ok_refused;
+	int failed;           /* FAILED set since the last reset */
+	/* features */
+	uint32_t offered[VS__FEAT_WORDS];
+	uint32_t offered_known; /* bit w: word w was read */
+	uint32_t accepted[VS__FEAT_WORDS];
+	uint32_t accepted_ok[VS__FEAT_WORDS]; /* last set the device took with FEATURES_OK */
+	int accepted_ok_valid;
+	/* queues the driver touched */
+	struct vs__queue **q;
+	uint32_t nq, capq;
+	/* notifications */
+	uint64_t used_since_irq, needed_since_irq; /* entries / entries needing a notification */
+	uint64_t irq_used, irq_needed;             /* the same, frozen at the last interrupt */
+	uint64_t used_since_ack, needed_since_ack; /* since the last used-buffer ack */
+	int notify_pending;
+	uint64_t notify_stamp;
+	int notify_event_idx, notify_queue;
+	uint16_t notify_idx;
+	struct vs__cfg cfg;
+	struct vs__mmio mmio;
+};
+
+/* A ring area of a queue that was reset or disabled: device access to it
+ * is a violation until the memory is handed out again. */
+struct vs__dead {
+	uint64_t gpa, len;
+	int dev, queue;
+	int reason; /* VS_R_RESET_DEVICE_QUEUE_ACCESS or VS_R_MMIO_QUEUE_NOT_READY_ACCESS */
+};
+
+struct vs_monitor {
+	struct vs_arena *arena;
+	struct vs_bus *bus;
+	struct vs_irq *irq;
+	int enabled;
+	int step;
+	uint64_t seq;
+	uint64_t sync_count;
+	struct vs__dev *devs[VS__MAX_DEVS];
+	uint32_t ndev;
+	struct vs__dead dead[VS__MAX_DEAD];
+	uint32_t ndead;
+	/* violations, deduplicated through an open-addressing hash */
+	struct vs_violation *viol;
+	size_t nviol, capviol;
+	uint32_t *vhash; /* index + 1, 0 = empty */
+	size_t vhash_cap;
+	vs_monitor_observer_fn obs;
+	void *obs_opaque;
+};
+
+/* ---- monitor.c ---- */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void vs__violate(struct vs_monitor *mon, const struct vs__dev *dev, int queue, enum vs__rule rule,
+		 const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void vs__emit(struct vs_monitor *mon, const char *kind, const struct vs__dev *dev, int queue,
+	      const char *fmt, ...);
+/* The queue with this index, created when create is set (NULL when the
+ * device already has VS__MAX_QUEUES or memory is short). */
+struct vs__queue *vs__queue_get(struct vs__dev *dev, uint32_t index, int create);
+/* Negotiated feature bits 0..63 as the driver wrote them. */
+uint64_t vs__dev_features(const struct vs__dev *dev);
+/* Guest memory as the monitor reads it: raw, no taps.  0 or -EFAULT. */
+int vs__mem_read(struct vs_monitor *mon, uint64_t gpa, void *dst, uint64_t len);
+int vs__mem_ok(struct vs_monitor *mon, uint64_t gpa, uint64_t len);
+/* A check that waits for a later event is due when it was raised before
+ * the previous sync (force: at finish). */
+int vs__due(const struct vs_monitor *mon, uint64_t stamp, int force);
+void vs__dead_add(struct vs_monitor *mon, uint64_t gpa, uint64_t len, int dev, int queue,
+		  int reason);
+void vs__dead_forget(struct vs_monitor *mon, uint64_t gpa, uint64_t len);
+int vs__dev_index(const struct vs_monitor *mon, const struct vs__dev *dev);
+
+/* ---- monitor_mmio.c: the virtio-mmio v2 decoder ---- */
+void vs__mmio_access(struct vs_monitor *mon, struct vs__dev *dev, const struct vs_bus_access *acc);
+void vs__mmio_interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler);
+void vs__mmio_reset(struct vs__dev *dev);
+void vs__mmio_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+
+/* ---- rules/mmio.c: register-file checks ---- */
+const char *vs__mmio_reg_name(uint64_t off);
+/* Access-level checks; returns 1 when the access must not be decoded
+ * further (undefined register, wrong direction, bad width). */
+int vs__mmio_check_access(struct vs_monitor *mon, struct vs__dev *dev, uint64_t off, unsigned width,
+			  int is_write, uint64_t val);
+void vs__mmio_isr_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t val);
+void vs__mmio_isr_ack(struct vs_monitor *mon, struct vs__dev *dev, uint32_t val);
+
+/* ---- rules/status.c: status, initialization, reset ---- */
+void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val);
+void vs__status_read(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val);
+void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint32_t raw);
+void vs__interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler);
+
+/* ---- rules/features.c ---- */
+void vs__features_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t sel, uint32_t val);
+void vs__features_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t sel, uint32_t val);
+/* At the FEATURES_OK write: whole-set checks.  At the confirming read:
+ * ok is whether the device kept FEATURES_OK. */
+void vs__features_ok_written(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__features_ok_result(struct vs_monitor *mon, struct vs__dev *dev, int ok);
+
+/* ---- rules/config.c ---- */
+void vs__config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off, unsigned width,
+		     uint64_t val);
+void vs__config_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off, unsigned width,
+		      uint64_t val);
+void vs__config_generation(struct vs_monitor *mon, struct vs__dev *dev, uint32_t val);
+/* Any other register access: ends a config read burst. */
+void vs__config_other(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__config_reset(struct vs__dev *dev);
+void vs__config_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+
+/* ---- rules/ring_split.c ---- */
+void vs__queue_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+/* Stop tracking; reason says which rule guards the old ring areas. */
+void vs__queue_disable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int reason);
+void vs__queue_free(struct vs__queue *q);
+/* Register chains made available and process used entries published
+ * since the last catch-up. */
+void vs__ring_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+/* Process used-idx writes the device made since the last event. */
+void vs__ring_flush(struct vs_monitor *mon);
+/* A device-side arena access (tap). */
+void vs__ring_device_access(struct vs_monitor *mon, uint64_t gpa, uint64_t len, int is_write);
+
+/* ---- rules/notify.c ---- */
+/* A batch of used entries old..new-1 on q was processed; snap_* is the
+ * driver's suppression state when the device wrote the index. */
+void vs__notify_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		     uint16_t old_idx, uint16_t new_idx);
+void vs__notify_interrupt(struct vs_monitor *mon, struct vs__dev *dev);
+/* InterruptStatus (or ISR) read with a used-buffer cause and no config cause. */
+void vs__notify_isr_used(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__notify_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+
+/* ---- rules/entropy.c: per device type ---- */
+void vs__devtype_chain(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		       uint16_t head, const struct vs__chain *c);
+void vs__devtype_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		      uint16_t head, const struct vs__chain *c, uint32_t len);
+
+#endif /* VS_MONITOR_INTERNAL_H */

@@ -1,0 +1,164 @@
+/*
+ * status.c - device status, the initialization sequence and reset
+ * (spec 2.1, 2.4, 3.1).
+ *
+ * The monitor keeps the status as the driver last wrote or read it: a
+ * write is judged against that (bits cleared, bits set out of order), a
+ * read updates it (the device may clear FEATURES_OK or set
+ * DEVICE_NEEDS_RESET) and confirms or refuses FEATURES_OK.  Writing 0 is a
+ * reset: every queue stops being tracked (its ring areas become "dead" for
+ * device accesses), negotiation starts over.
+ */
+#include "core/virtio_abi.h"
+#include "harness/monitor_internal.h"
+
+/* Bits only the driver sets: clearing them without a reset is its fault.
+ * DEVICE_NEEDS_RESET belongs to the device; SUSPEND is left to a future
+ * suspend rule. */
+#define DRIVER_BITS                                                                  \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK | \
+	 VIRTIO_CONFIG_S_DRIVER_OK | VIRTIO_CONFIG_S_FAILED)
+#define INIT_BITS                                                                    \
+	(VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER | VIRTIO_CONFIG_S_FEATURES_OK | \
+	 VIRTIO_CONFIG_S_DRIVER_OK)
+
+static void reset(struct vs_monitor *mon, struct vs__dev *dev)
+{
+	vs__emit(mon, "reset", dev, -1, "status=0x%02x", dev->status);
+	for (uint32_t i = 0; i < dev->nq; i++) {
+		struct vs__queue *q = dev->q[i];
+
+		vs__queue_disable(mon, dev, q, VS_R_RESET_DEVICE_QUEUE_ACCESS);
+		q->ready = 0;
+		q->ready_since_reset = 0;
+	}
+	for (int w = 0; w < VS__FEAT_WORDS; w++)
+		dev->accepted[w] = 0;
+	dev->status = 0;
+	dev->reset_readback = 1;
+	dev->reset_wait = 1;
+	dev->features_ok_written = 0;
+	dev->features_ok_confirmed = 0;
+	dev->features_ok_refused = 0;
+	dev->failed = 0;
+	dev->used_since_irq = dev->needed_since_irq = 0;
+	dev->irq_used = dev->irq_needed = 0;
+	dev->used_since_ack = dev->needed_since_ack = 0;
+	dev->notify_pending = 0;
+	vs__config_reset(dev);
+	vs__mmio_reset(dev);
+}
+
+void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
+{
+	uint8_t cur = dev->status;
+	uint8_t cleared = cur & ~val & DRIVER_BITS;
+	uint8_t set = val & ~cur;
+
+	vs__emit(mon, "status", dev, -1, "op=write value=0x%02x", val);
+	if (val == 0) {
+		reset(mon, dev);
+		return;
+	}
+	/* spec drv.basic.device-reset.1: the reset is complete when status
+	 * reads 0; a driver that starts over before that is guessing */
+	if (dev->reset_wait)
+		vs__violate(mon, dev, -1, VS_R_RESET_WAIT_READBACK,
+			    "status 0x%02x written after reset without reading status as 0", val);
+	dev->reset_wait = 0;
+	dev->reset_readback = 0;
+	/* spec drv.basic.device-status-field.3: after FAILED, reset first */
+	if (dev->failed && (set & INIT_BITS))
+		vs__violate(mon, dev, -1, VS_R_INIT_FAILED_RESET,
+			    "status 0x%02x -> 0x%02x sets 0x%02x after FAILED without a reset", cur, val,
+			    set & INIT_BITS);
+	/* spec drv.basic.device-status-field.2 */
+	if (cleared)
+		vs__violate(mon, dev, -1, VS_R_INIT_STATUS_CLEAR,
+			    "status 0x%02x -> 0x%02x clears 0x%02x", cur, val, cleared);
+	/* spec drv.init.device-initialization.1: ACKNOWLEDGE, DRIVER,
+	 * FEATURES_OK, DRIVER_OK, each needing the one before */
+	if ((set & VIRTIO_CONFIG_S_DRIVER) && !(val & VIRTIO_CONFIG_S_ACKNOWLEDGE))
+		vs__violate(mon, dev, -1, VS_R_INIT_STATUS_ORDER,
+			    "status 0x%02x -> 0x%02x: DRIVER without ACKNOWLEDGE", cur, val);
+	if ((set & VIRTIO_CONFIG_S_FEATURES_OK) && !(val & VIRTIO_CONFIG_S_DRIVER))
+		vs__violate(mon, dev, -1, VS_R_INIT_STATUS_ORDER,
+			    "status 0x%02x -> 0x%02x: FEATURES_OK without DRIVER", cur, val);
+	if ((set & VIRTIO_CONFIG_S_DRIVER_OK) && !(val & VIRTIO_CONFIG_S_FEATURES_OK))
+		vs__violate(mon, dev, -1, VS_R_INIT_STATUS_ORDER,
+			    "status 0x%02x -> 0x%02x: DRIVER_OK without FEATURES_OK", cur, val);
+	if (set & VIRTIO_CONFIG_S_DRIVER_OK) {
+		/* spec drv.init.device-initialization.5: a refused feature set
+		 * leaves the device unusable; step 6 of 3.1.1 re-reads status */
+		if (dev->features_ok_refused)
+			vs__violate(mon, dev, -1, VS_R_INIT_CONTINUE_AFTER_REFUSAL,
+				    "DRIVER_OK set after the device refused FEATURES_OK");
+		else if ((val & VIRTIO_CONFIG_S_FEATURES_OK) && !dev->features_ok_confirmed)
+			vs__violate(mon, dev, -1, VS_R_INIT_FEATURES_OK_CHECK,
+				    "DRIVER_OK set without reading FEATURES_OK back from status");
+	}
+	if (set & VIRTIO_CONFIG_S_FEATURES_OK) {
+		dev->features_ok_written = 1;
+		dev->features_ok_confirmed = 0;
+		dev->features_ok_refused = 0;
+		vs__features_ok_written(mon, dev);
+	}
+	if (set & VIRTIO_CONFIG_S_FAILED)
+		dev->failed = 1;
+	dev->status = val;
+}
+
+void vs__status_read(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
+{
+	vs__emit(mon, "status", dev, -1, "op=read value=0x%02x", val);
+	if (dev->reset_readback) {
+		dev->reset_readback = 0;
+		/* spec dev.basic.device-reset.1: MMIO resets synchronously, so
+		 * the first read after writing 0 must see 0.  The driver's view
+		 * stays 0: its next writes are judged against what it asked. */
+		if (val != 0 && dev->xport == VS__XPORT_MMIO) {
+			vs__violate(mon, dev, -1, VS_R_MMIO_RESET_READBACK,
+				    "status reads 0x%02x right after reset", val);
+			return;
+		}
+	}
+	if (val == 0)
+		dev->reset_wait = 0;
+	if (dev->features_ok_written && !dev->features_ok_confirmed && !dev->features_ok_refused) {
+		if (val & VIRTIO_CONFIG_S_FEATURES_OK) {
+			dev->features_ok_confirmed = 1;
+			vs__features_ok_result(mon, dev, 1);
+		} else {
+			dev->features_ok_refused = 1;
+			vs__features_ok_result(mon, dev, 0);
+		}
+	}
+	dev->status = val;
+}
+
+void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint32_t raw)
+{
+	struct vs__queue *q;
+
+	vs__emit(mon, "kick", dev, (int)queue, "value=0x%x", raw);
+	/* spec drv.init.device-initialization.6 */
+	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		vs__violate(mon, dev, (int)queue, VS_R_INIT_KICK_BEFORE_DRIVER_OK,
+			    "queue %u notified with status 0x%02x", queue, dev->status);
+	q = vs__queue_get(dev, queue, 0);
+	if (q)
+		vs__ring_catchup(mon, dev, q);
+}
+
+void vs__interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler)
+{
+	/* spec dev.basic.device-reset.2: no notifications after reset until
+	 * the driver has initialized the device again (DRIVER_OK) */
+	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+		vs__violate(mon, dev, -1, VS_R_RESET_DEVICE_NOTIFY,
+			    "interrupt on line %u with status 0x%02x", dev->line, dev->status);
+	for (uint32_t i = 0; i < dev->nq; i++)
+		vs__ring_catchup(mon, dev, dev->q[i]);
+	vs__notify_interrupt(mon, dev);
+	vs__mmio_interrupt(mon, dev, has_handler);
+}

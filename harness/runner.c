@@ -1,0 +1,337 @@
+/*
+ * runner.c - executes scenario steps against a machine (see runner.h).
+ *
+ * Each step runs, then the machine settles (the loop runs until nothing is
+ * runnable and the monitor catches up), so every violation is attributed
+ * to the step that caused it.
+ */
+#include "harness/runner.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "core/loop.h"
+#include "devices/vdev.h"
+#include "driver/guest.h"
+#include "harness/machine.h"
+#include "harness/monitor.h"
+#include "harness/trace.h"
+
+struct run {
+	const struct vs_scenario *s;
+	struct vs_machine *m;
+	struct vs_result *res;
+	struct vs_trace *trace;
+	size_t expect_from; /* first violation not yet judged by an expect step */
+};
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void fail(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->res->n_failures < VS_RESULT_MAX_FAILURES) {
+		va_start(ap, fmt);
+		vsnprintf(r->res->failures[r->res->n_failures],
+			  sizeof(r->res->failures[0]), fmt, ap);
+		va_end(ap);
+	}
+	r->res->n_failures++;
+}
+
+static const char *errname(int rc)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof(buf), "%s (%d)", rc < 0 ? strerror(-rc) : "ok", rc);
+	return buf;
+}
+
+static void check_result(struct run *r, size_t i, const char *what, int rc,
+			 enum vs_step_result want)
+{
+	if (want == VS_RESULT_OK && rc < 0)
+		fail(r, "steps[%zu] %s: expected success, got %s", i, what, errname(rc));
+	else if (want == VS_RESULT_ERROR && rc >= 0)
+		fail(r, "steps[%zu] %s: expected an error, it succeeded", i, what);
+}
+
+static int dev_selected(const struct vs_scn_step *st, size_t i)
+{
+	return st->device < 0 || (size_t)st->device == i;
+}
+
+static void step_probe(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	size_t d;
+	int rc;
+
+	for (d = 0; d < r->m->n_devs; d++) {
+		struct vs_machine_dev *md = &r->m->devs[d];
+		char what[96];
+
+		if (!dev_selected(st, d))
+			continue;
+		snprintf(what, sizeof(what), "probe %s", md->desc->name);
+		if (md->handle >= 0) {
+			fail(r, "steps[%zu] %s: already probed", i, what);
+			continue;
+		}
+		rc = vs_guest_mmio_add(md->base, VS_MACHINE_MMIO_STRIDE, md->line, &md->handle);
+		if (rc < 0)
+			md->handle = -1;
+		check_result(r, i, what, rc, st->result);
+	}
+}
+
+static void step_remove_or_reset(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	size_t d;
+	int rc;
+
+	for (d = 0; d < r->m->n_devs; d++) {
+		struct vs_machine_dev *md = &r->m->devs[d];
+		char what[96];
+
+		if (!dev_selected(st, d) || (st->device < 0 && md->handle < 0))
+			continue;
+		snprintf(what, sizeof(what), "%s %s", vs_step_op_name(st->op), md->desc->name);
+		if (md->handle < 0) {
+			fail(r, "steps[%zu] %s: device is not probed", i, what);
+			continue;
+		}
+		if (st->op == VS_STEP_REMOVE) {
+			rc = vs_guest_remove(md->handle);
+			md->handle = -1;
+		} else {
+			rc = vs_guest_reset(md->handle);
+		}
+		check_result(r, i, what, rc, st->result);
+	}
+}
+
+static struct vs_machine_dev *pick_device(struct run *r, const struct vs_scn_step *st,
+					  const char *type)
+{
+	size_t d;
+
+	if (st->device >= 0)
+		return &r->m->devs[st->device];
+	for (d = 0; d < r->m->n_devs; d++)
+		if (strcmp(r->m->devs[d].desc->type, type) == 0)
+			return &r->m->devs[d];
+	return NULL;
+}
+
+static void step_rng_read(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	struct vs_machine_dev *md = pick_device(r, st, "rng");
+	uint8_t *buf;
+	uint32_t n;
+	int rc;
+
+	if (!md || strcmp(md->desc->type, "rng") != 0) {
+		fail(r, "steps[%zu] rng.read: %s", i,
+		     md ? "the device is not an rng" : "the machine has no rng device");
+		return;
+	}
+	if (md->handle < 0) {
+		fail(r, "steps[%zu] rng.read %s: device is not probed", i, md->desc->name);
+		return;
+	}
+	buf = malloc(st->bytes);
+	if (!buf) {
+		fail(r, "steps[%zu] rng.read: out of memory", i);
+		return;
+	}
+	for (n = 0; n < st->count; n++) {
+		char what[96];
+
+		rc = vs_guest_rng_read(md->handle, buf, st->bytes, st->wait);
+		if (st->wait && rc == 0)
+			rc = -ENODATA; /* a completed read always carries >= 1 byte */
+		snprintf(what, sizeof(what), "rng.read %s #%u", md->desc->name, n);
+		check_result(r, i, what, rc, st->result);
+		if (rc < 0 && st->result != VS_RESULT_OK)
+			continue;
+		if (rc < 0)
+			break; /* one failure is enough evidence */
+		vs_machine_settle(r->m);
+	}
+	free(buf);
+}
+
+static int rule_listed(const struct vs_scn_step *st, const char *rule)
+{
+	size_t k;
+
+	for (k = 0; k < st->n_expect; k++)
+		if (strcmp(st->expect[k], rule) == 0)
+			return 1;
+	return 0;
+}
+
+static void step_expect(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	struct vs_monitor *mon = r->m->mon;
+	size_t n = vs_monitor_violation_count(mon), v, k;
+
+	for (k = 0; k < st->n_expect; k++) {
+		int seen = 0;
+
+		for (v = r->expect_from; v < n; v++)
+			if (strcmp(vs_monitor_violation(mon, v)->rule->id, st->expect[k]) == 0)
+				seen = 1;
+		if (!seen)
+			fail(r, "steps[%zu] expect: rule %s did not fire", i, st->expect[k]);
+	}
+	for (v = r->expect_from; v < n; v++) {
+		const struct vs_violation *vi = vs_monitor_violation(mon, v);
+
+		if (!rule_listed(st, vi->rule->id))
+			fail(r, "steps[%zu] expect: unexpected violation %s (%s side): %s", i,
+			     vi->rule->id, vs_side_name(vi->side), vi->message);
+		else
+			r->res->violations[v].expected = 1;
+	}
+	r->expect_from = n;
+}
+
+static int never(void *opaque)
+{
+	(void)opaque;
+	return 0;
+}
+
+static void run_step(struct run *r, size_t i)
+{
+	const struct vs_scn_step *st = &r->s->steps[i];
+
+	vs_monitor_set_step(r->m->mon, (int)i);
+	vs_trace_step(r->trace, (int)i, vs_step_op_name(st->op),
+		      st->device >= 0 ? r->s->devices[st->device].name : NULL);
+	switch (st->op) {
+	case VS_STEP_PROBE:
+		step_probe(r, i, st);
+		break;
+	case VS_STEP_REMOVE:
+	case VS_STEP_RESET:
+		step_remove_or_reset(r, i, st);
+		break;
+	case VS_STEP_RNG_READ:
+		step_rng_read(r, i, st);
+		break;
+	case VS_STEP_FAULT:
+		vs_faults_set(&r->m->faults, st->fault, st->fault_mode, st->fault_count,
+			      st->prob_num, st->prob_den);
+		break;
+	case VS_STEP_EXPECT:
+		break; /* judged after the machine settles, below */
+	case VS_STEP_RUN:
+		if (st->run_ns)
+			vs_loop_run_until(r->m->loop, never, NULL, st->run_ns);
+		break;
+	}
+	if (vs_machine_settle(r->m) < 0)
+		fail(r, "steps[%zu] %s: the machine did not settle (work requeued itself "
+		     "without end)", i, vs_step_op_name(st->op));
+}
+
+/* Copy the monitor's violations into the result, keeping expected marks. */
+static int collect_violations(struct run *r)
+{
+	size_t n = vs_monitor_violation_count(r->m->mon), v;
+	struct vs_result_violation *nv;
+
+	if (n <= r->res->n_violations)
+		return 0;
+	nv = realloc(r->res->violations, n * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	r->res->violations = nv;
+	for (v = r->res->n_violations; v < n; v++) {
+		const struct vs_violation *vi = vs_monitor_violation(r->m->mon, v);
+		struct vs_result_violation *rv = &nv[v];
+
+		memset(rv, 0, sizeof(*rv));
+		snprintf(rv->rule, sizeof(rv->rule), "%s", vi->rule->id);
+		snprintf(rv->spec, sizeof(rv->spec), "%s", vi->rule->spec[0] ? vi->rule->spec
+									      : vi->rule->section);
+		snprintf(rv->level, sizeof(rv->level), "%s", vi->rule->level);
+		snprintf(rv->message, sizeof(rv->message), "%s", vi->message);
+		rv->side = vi->side;
+		rv->step = vi->step;
+	}
+	r->res->n_violations = n;
+	return 0;
+}
+
+int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
+		    struct vs_result *res)
+{
+	struct run r = {s, NULL, res, opts->trace, 0};
+	struct vs_diag diag;
+	uint64_t t0 = uv_hrtime();
+	size_t i, v, d;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	memset(&diag, 0, sizeof(diag));
+	snprintf(res->name, sizeof(res->name), "%s", s->name);
+	snprintf(res->file, sizeof(res->file), "%s", s->file);
+	res->seed = (opts->seed_override || !s->seed_given) ? opts->seed : s->seed;
+	rc = vs_machine_create(s, res->seed, &r.m, &diag);
+	if (rc < 0) {
+		char msg[512];
+
+		vs_diag_format(&diag, msg, sizeof(msg));
+		fail(&r, "cannot build the machine: %s", msg);
+		return rc;
+	}
+	if (r.trace)
+		vs_trace_attach(r.trace, r.m, s->name);
+	for (i = 0; i < s->n_steps; i++) {
+		run_step(&r, i);
+		if (collect_violations(&r) < 0) {
+			fail(&r, "out of memory");
+			break;
+		}
+		if (s->steps[i].op == VS_STEP_EXPECT)
+			step_expect(&r, i, &s->steps[i]);
+	}
+	/* Teardown is judged like a step: drivers reset their devices. */
+	vs_monitor_set_step(r.m->mon, (int)s->n_steps);
+	vs_trace_step(r.trace, (int)s->n_steps, "shutdown", NULL);
+	vs_machine_shutdown_guest(r.m);
+	if (collect_violations(&r) < 0)
+		fail(&r, "out of memory");
+	for (v = r.expect_from; v < res->n_violations; v++)
+		fail(&r, "unexpected violation %s (%s side) at steps[%d]: %s",
+		     res->violations[v].rule, vs_side_name(res->violations[v].side),
+		     res->violations[v].step, res->violations[v].message);
+	res->virtual_ns = vs_loop_now(r.m->loop);
+	for (d = 0; d < r.m->n_devs; d++)
+		res->requests += vs_vdev_requests_completed(r.m->devs[d].vdev);
+	if (r.trace)
+		vs_trace_detach(r.trace);
+	vs_machine_destroy(r.m);
+	res->passed = res->n_failures == 0;
+	res->duration_ms = (double)(uv_hrtime() - t0) / 1e6;
+	return 0;
+}
+
+void vs_result_free(struct vs_result *res)
+{
+	if (!res)
+		return;
+	free(res->violations);
+	res->violations = NULL;
+	res->n_violations = 0;
+}

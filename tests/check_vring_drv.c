@@ -1,0 +1,695 @@
+/*
+ * check_vring_drv.c - the guest's split virtqueue (driver/virtio_ring*.c)
+ * against a tiny device written here, which reads the avail ring and
+ * writes the used ring straight into arena memory: exact tokens and
+ * lengths, the free list, 16-bit index wrap, callback and notification
+ * suppression, the forced kick, detaching, every bad used entry a device
+ * can write (queue broken, no crash), and the exact bytes each driver
+ * fault point writes.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <linux/interrupt.h>
+#include <linux/io.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/virtio.h>
+#include <linux/virtio_config.h>
+#include <linux/virtio_ring.h>
+
+#include "core/arena.h"
+#include "core/fault.h"
+#include "core/virtio_abi.h"
+#include "driver/shim.h"
+
+#define ARENA_SIZE (4u << 20)
+
+static struct vs_arena *arena;
+static struct vs_faults faults;
+static struct virtio_device vdev;
+static struct virtqueue *vq;
+static unsigned int notifies, callbacks;
+static int tok[8]; /* tokens: their addresses */
+
+static bool fake_notify(struct virtqueue *q)
+{
+	(void)q;
+	notifies++;
+	return true;
+}
+
+static void fake_cb(struct virtqueue *q)
+{
+	(void)q;
+	callbacks++;
+}
+
+/* ---- the device, in the test ---- */
+static struct {
+	u8 *desc, *avail, *used;
+	unsigned int num;
+	u16 last_avail, used_idx;
+} dev;
+
+static void dev_attach(void)
+{
+	dev.num = virtqueue_get_vring_size(vq);
+	dev.desc = vs_arena_translate(arena, virtqueue_get_desc_addr(vq), VS_DESC_SIZE(dev.num));
+	dev.avail = vs_arena_translate(arena, virtqueue_get_avail_addr(vq), VS_AVAIL_SIZE(dev.num));
+	dev.used = vs_arena_translate(arena, virtqueue_get_used_addr(vq), VS_USED_SIZE(dev.num));
+	ck_assert_ptr_nonnull(dev.desc);
+	ck_assert_ptr_nonnull(dev.avail);
+	ck_assert_ptr_nonnull(dev.used);
+	dev.last_avail = 0;
+	dev.used_idx = 0;
+}
+
+static u16 dev_avail_idx(void)
+{
+	return vs_le16(dev.avail + VS_AVAIL_IDX);
+}
+
+/* Next available head; -1 when none. */
+static int dev_pop(void)
+{
+	u16 head;
+
+	if (dev.last_avail == dev_avail_idx())
+		return -1;
+	head = vs_le16(dev.avail + VS_AVAIL_RING(dev.last_avail % dev.num));
+	dev.last_avail++;
+	return head;
+}
+
+static struct vring_desc dev_desc(unsigned int i)
+{
+	const u8 *d = dev.desc + 16 * i;
+
+	return (struct vring_desc){ vs_le64(d), vs_le32(d + 8), vs_le16(d + 12), vs_le16(d + 14) };
+}
+
+static void dev_push(u32 id, u32 len)
+{
+	u8 *e = dev.used + VS_USED_RING(dev.used_idx % dev.num);
+
+	vs_put_le32(e, id);
+	vs_put_le32(e + 4, len);
+	dev.used_idx++;
+	vs_put_le16(dev.used + VS_USED_IDX, dev.used_idx);
+}
+
+/* ---- fixture ---- */
+
+static void setup(void)
+{
+	struct vs_guest_env env;
+
+	ck_assert_int_eq(vs_arena_create(ARENA_SIZE, &arena), 0);
+	vs_faults_init(&faults, 7);
+	env = (struct vs_guest_env){ arena, NULL, NULL, NULL, &faults };
+	ck_assert_int_eq(vs_shim_bind(&env), 0);
+	memset(&vdev, 0, sizeof(vdev));
+	dev_set_name(&vdev.dev, "vtest");
+	INIT_LIST_HEAD(&vdev.vqs);
+	vdev.features = BIT_ULL(VIRTIO_F_VERSION_1);
+	notifies = callbacks = 0;
+	vq = NULL;
+}
+
+static void teardown(void)
+{
+	if (vq)
+		vring_del_virtqueue(vq);
+	ck_assert(list_empty(&vdev.vqs));
+	ck_assert_uint_eq(vs_arena_allocated(arena), 0);
+	vs_shim_unbind();
+	vs_arena_destroy(arena);
+}
+
+static void mkvq(unsigned int num, bool cb, bool ctx)
+{
+	vq = vring_create_virtqueue(0, num, 4096, &vdev, true, false, ctx, fake_notify,
+				    cb ? fake_cb : NULL, "testq");
+	ck_assert_ptr_nonnull(vq);
+	dev_attach();
+}
+
+static int add_in(void *buf, unsigned int len, void *token)
+{
+	struct scatterlist sg;
+
+	sg_init_one(&sg, buf, len);
+	return virtqueue_add_inbuf(vq, &sg, 1, token, GFP_KERNEL);
+}
+
+/* ---- Core ---- */
+
+START_TEST(create_layout)
+{
+	mkvq(256, true, false);
+	ck_assert_uint_eq(dev.num, 256);
+	ck_assert_uint_eq(vq->num_free, 256);
+	ck_assert_uint_eq(virtqueue_get_desc_addr(vq) % 4096, 0);
+	ck_assert_uint_eq(virtqueue_get_avail_addr(vq), virtqueue_get_desc_addr(vq) + 4096);
+	ck_assert_uint_eq(virtqueue_get_used_addr(vq), virtqueue_get_desc_addr(vq) + 8192);
+	ck_assert_uint_eq(vs_le16(dev.used + VS_USED_FLAGS), 0);
+	ck_assert_uint_eq(vs_le16(dev.avail + VS_AVAIL_FLAGS), 0);
+	ck_assert_uint_eq(vs_arena_allocated(arena) >= 3 * 4096, 1);
+	ck_assert_ptr_eq(list_first_entry(&vdev.vqs, struct virtqueue, list), vq);
+	ck_assert(!virtqueue_is_broken(vq));
+}
+END_TEST
+
+START_TEST(create_rejects_bad_sizes)
+{
+	ck_assert_ptr_null(vring_create_virtqueue(0, 100, 4096, &vdev, true, false, false,
+						  fake_notify, NULL, "q"));
+	ck_assert_ptr_null(vring_create_virtqueue(0, 65536, 4096, &vdev, true, false, false,
+						  fake_notify, NULL, "q"));
+	ck_assert_ptr_null(vring_create_virtqueue(0, 0, 4096, &vdev, true, false, false,
+						  fake_notify, NULL, "q"));
+	ck_assert_ptr_null(vring_create_virtqueue(0, 8, 3, &vdev, true, false, false,
+						  fake_notify, NULL, "q"));
+	ck_assert_uint_eq(vs_arena_allocated(arena), 0);
+}
+END_TEST
+
+START_TEST(round_trip_exact_tokens_and_lens)
+{
+	u8 *buf = kmalloc(1024, GFP_KERNEL);
+	unsigned int len = 0, i;
+	int heads[3];
+
+	mkvq(8, true, false);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(add_in(buf + 256 * i, 100 * (i + 1), &tok[i]), 0);
+	ck_assert_uint_eq(vq->num_free, 5);
+	ck_assert_uint_eq(dev_avail_idx(), 3);
+	ck_assert(virtqueue_kick(vq));
+	ck_assert_uint_eq(notifies, 1);
+	for (i = 0; i < 3; i++) {
+		struct vring_desc d;
+
+		heads[i] = dev_pop();
+		ck_assert_int_ge(heads[i], 0);
+		d = dev_desc((unsigned int)heads[i]);
+		ck_assert_uint_eq(d.addr, virt_to_phys(buf + 256 * i));
+		ck_assert_uint_eq(d.len, 100 * (i + 1));
+		ck_assert_uint_eq(d.flags, VRING_DESC_F_WRITE);
+	}
+	ck_assert_int_eq(dev_pop(), -1);
+	/* Complete out of order. */
+	for (i = 3; i-- > 0;)
+		dev_push((u32)heads[i], 10 * (i + 1));
+	for (i = 3; i-- > 0;) {
+		ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[i]);
+		ck_assert_uint_eq(len, 10 * (i + 1));
+	}
+	ck_assert_ptr_null(virtqueue_get_buf(vq, &len));
+	ck_assert_uint_eq(vq->num_free, 8);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(chain_readable_then_writable)
+{
+	u8 *buf = kmalloc(256, GFP_KERNEL);
+	struct scatterlist o1, o2[2], in, *sgs[3] = { &o1, o2, &in };
+	struct vring_desc d;
+	unsigned int len;
+	int head, i;
+
+	mkvq(8, true, false);
+	sg_init_one(&o1, buf, 8);
+	sg_init_table(o2, 2);
+	sg_set_buf(&o2[0], buf + 16, 16);
+	sg_set_buf(&o2[1], buf + 32, 4);
+	sg_init_one(&in, buf + 64, 100);
+	ck_assert_int_eq(virtqueue_add_sgs(vq, sgs, 2, 1, &tok[0], GFP_KERNEL), 0);
+	ck_assert_uint_eq(vq->num_free, 4);
+	head = dev_pop();
+	ck_assert_int_eq(head, 0);
+	{
+		static const u32 lens[] = { 8, 16, 4, 100 };
+		static const u32 offs[] = { 0, 16, 32, 64 };
+		unsigned int at = (unsigned int)head;
+
+		for (i = 0; i < 4; i++) {
+			d = dev_desc(at);
+			ck_assert_uint_eq(d.addr, virt_to_phys(buf + offs[i]));
+			ck_assert_uint_eq(d.len, lens[i]);
+			ck_assert_uint_eq(d.flags, (i < 3 ? VRING_DESC_F_NEXT : 0) |
+						   (i == 3 ? VRING_DESC_F_WRITE : 0));
+			at = d.next;
+		}
+	}
+	/* All 100 writable bytes may be used, no more. */
+	dev_push((u32)head, 100);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[0]);
+	ck_assert_uint_eq(len, 100);
+	ck_assert_uint_eq(vq->num_free, 8);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(free_list_reuse)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int len;
+	int heads[4], i;
+
+	mkvq(4, true, false);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(add_in(buf, 16, &tok[i]), 0);
+		heads[i] = dev_pop();
+		ck_assert_int_eq(heads[i], i);
+	}
+	ck_assert_uint_eq(vq->num_free, 0);
+	ck_assert_int_eq(add_in(buf, 16, &tok[5]), -ENOSPC);
+	dev_push(2, 0);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[2]);
+	ck_assert_uint_eq(vq->num_free, 1);
+	ck_assert_int_eq(add_in(buf, 16, &tok[6]), 0);
+	ck_assert_int_eq(dev_pop(), 2); /* the freed head, reused */
+	ck_assert_uint_eq(vq->num_free, 0);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(index_wraps_past_65536)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int len, i;
+	int head;
+
+	mkvq(4, true, false);
+	for (i = 0; i < 70000; i++) {
+		ck_assert_int_eq(add_in(buf, 64, &tok[i % 8]), 0);
+		virtqueue_kick(vq);
+		head = dev_pop();
+		ck_assert_int_ge(head, 0);
+		dev_push((u32)head, i % 64 + 1);
+		len = 0;
+		ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[i % 8]);
+		ck_assert_uint_eq(len, i % 64 + 1);
+	}
+	ck_assert_uint_eq(dev_avail_idx(), 70000 % 65536);
+	ck_assert_uint_eq(vs_le16(dev.used + VS_USED_IDX), 70000 % 65536);
+	ck_assert_uint_eq(notifies, 70000);
+	ck_assert_uint_eq(vq->num_free, 4);
+	ck_assert(!virtqueue_is_broken(vq));
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(ctx_round_trip)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	struct scatterlist sg;
+	void *ctx = NULL;
+	unsigned int len;
+
+	mkvq(4, true, true);
+	sg_init_one(&sg, buf, 64);
+	ck_assert_int_eq(virtqueue_add_inbuf_ctx(vq, &sg, 1, &tok[0], &tok[1], GFP_KERNEL), 0);
+	dev_push((u32)dev_pop(), 3);
+	ck_assert_ptr_eq(virtqueue_get_buf_ctx(vq, &len, &ctx), &tok[0]);
+	ck_assert_ptr_eq(ctx, &tok[1]);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(add_argument_errors)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	struct scatterlist sg[5];
+
+	mkvq(4, true, false);
+	ck_assert_int_eq(add_in(buf, 8, NULL), -EINVAL);
+	sg_init_one(sg, buf, 8);
+	ck_assert_int_eq(virtqueue_add_inbuf(vq, sg, 0, &tok[0], GFP_KERNEL), -EINVAL);
+	/* ctx on a queue without contexts */
+	ck_assert_int_eq(virtqueue_add_inbuf_ctx(vq, sg, 1, &tok[0], &tok[1], GFP_KERNEL), -EINVAL);
+	/* five descriptors never fit a queue of four */
+	sg_init_table(sg, 5);
+	for (int i = 0; i < 5; i++)
+		sg_set_buf(&sg[i], buf, 4);
+	ck_assert_int_eq(virtqueue_add_outbuf(vq, sg, 5, &tok[0], GFP_KERNEL), -ENOSPC);
+	/* ...and an output request that does not fit prods the device */
+	ck_assert_uint_eq(notifies, 1);
+	ck_assert_uint_eq(vq->num_free, 4);
+	ck_assert_uint_eq(dev_avail_idx(), 0);
+	/* num limits how much of the list is used */
+	ck_assert_int_eq(virtqueue_add_outbuf(vq, sg, 2, &tok[0], GFP_KERNEL), 0);
+	ck_assert_uint_eq(vq->num_free, 2);
+	kfree(buf);
+}
+END_TEST
+
+/* ---- Notifications ---- */
+
+START_TEST(disable_enable_cb_flags)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int len;
+
+	mkvq(4, true, false);
+	virtqueue_disable_cb(vq);
+	ck_assert_uint_eq(vs_le16(dev.avail + VS_AVAIL_FLAGS), VRING_AVAIL_F_NO_INTERRUPT);
+	ck_assert(virtqueue_enable_cb(vq)); /* nothing pending */
+	ck_assert_uint_eq(vs_le16(dev.avail + VS_AVAIL_FLAGS), 0);
+	virtqueue_disable_cb(vq);
+	ck_assert_int_eq(add_in(buf, 8, &tok[0]), 0);
+	dev_push((u32)dev_pop(), 1);
+	ck_assert(!virtqueue_enable_cb(vq)); /* a buffer is pending: poll again */
+	ck_assert_uint_eq(vs_le16(dev.avail + VS_AVAIL_FLAGS), 0);
+	ck_assert(!virtqueue_enable_cb_delayed(vq));
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[0]);
+	ck_assert(virtqueue_enable_cb_delayed(vq));
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(no_callback_means_no_interrupt)
+{
+	mkvq(4, false, false);
+	ck_assert_uint_eq(vs_le16(dev.avail + VS_AVAIL_FLAGS), VRING_AVAIL_F_NO_INTERRUPT);
+}
+END_TEST
+
+START_TEST(no_notify_suppresses_kick)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+
+	mkvq(4, true, false);
+	vs_put_le16(dev.used + VS_USED_FLAGS, VRING_USED_F_NO_NOTIFY);
+	ck_assert_int_eq(add_in(buf, 8, &tok[0]), 0);
+	ck_assert(!virtqueue_kick_prepare(vq));
+	ck_assert_int_eq(add_in(buf, 8, &tok[1]), 0);
+	ck_assert(virtqueue_kick(vq)); /* no error, but no notification */
+	ck_assert_uint_eq(notifies, 0);
+	vs_put_le16(dev.used + VS_USED_FLAGS, 0);
+	ck_assert_int_eq(add_in(buf, 8, &tok[2]), 0);
+	ck_assert(virtqueue_kick(vq));
+	ck_assert_uint_eq(notifies, 1);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(forced_kick_every_65535_adds)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int len, i;
+
+	mkvq(1, true, false);
+	for (i = 1; i <= 65535 + 10; i++) {
+		ck_assert_int_eq(add_in(buf, 8, &tok[0]), 0);
+		ck_assert_uint_eq(notifies, i >= 65535 ? 1u : 0u);
+		dev_push((u32)dev_pop(), 0);
+		ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[0]);
+	}
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(interrupt_dispatch)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+
+	mkvq(4, true, false);
+	ck_assert_int_eq(vring_interrupt(5, vq), IRQ_NONE);
+	ck_assert_uint_eq(callbacks, 0);
+	ck_assert_int_eq(add_in(buf, 8, &tok[0]), 0);
+	dev_push((u32)dev_pop(), 2);
+	ck_assert_int_eq(vring_interrupt(5, vq), IRQ_HANDLED);
+	ck_assert_uint_eq(callbacks, 1);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, NULL), &tok[0]);
+	ck_assert_int_eq(vring_interrupt(5, vq), IRQ_NONE);
+	ck_assert_uint_eq(callbacks, 1);
+	kfree(buf);
+}
+END_TEST
+
+/* ---- Teardown ---- */
+
+START_TEST(detach_returns_each_token_once)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int seen[8] = { 0 }, n = 0, len;
+	void *t;
+	int i;
+
+	mkvq(8, true, false);
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(add_in(buf, 8, &tok[i]), 0);
+	/* heads 0..5: the device uses 1 and 4; the driver collects 1 only */
+	for (i = 0; i < 6; i++)
+		ck_assert_int_eq(dev_pop(), i);
+	dev_push(1, 1);
+	dev_push(4, 1);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[1]);
+	while ((t = virtqueue_detach_unused_buf(vq)) != NULL) {
+		i = (int)((int *)t - tok);
+		ck_assert_int_ge(i, 0);
+		ck_assert_int_lt(i, 8);
+		seen[i]++;
+		n++;
+	}
+	ck_assert_uint_eq(n, 5);
+	for (i = 0; i < 6; i++)
+		ck_assert_uint_eq(seen[i], i == 1 ? 0u : 1u);
+	ck_assert_uint_eq(vq->num_free, 8);
+	ck_assert_ptr_null(virtqueue_detach_unused_buf(vq));
+	kfree(buf);
+}
+END_TEST
+
+/* ---- A faulty device ---- */
+
+enum bad_used { BAD_ID_RANGE, BAD_ID_FREE, BAD_ID_TWICE, BAD_LEN, BAD_IDX_JUMP, BAD_COUNT };
+
+START_TEST(bad_used_entry_breaks_queue)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int len;
+
+	mkvq(8, true, false);
+	ck_assert_int_eq(add_in(buf, 16, &tok[0]), 0);
+	ck_assert_int_eq(add_in(buf, 16, &tok[1]), 0);
+	ck_assert_int_eq(dev_pop(), 0);
+	ck_assert_int_eq(dev_pop(), 1);
+	switch (_i) {
+	case BAD_ID_RANGE:
+		dev_push(8, 1);
+		break;
+	case BAD_ID_FREE:
+		dev_push(5, 1); /* never made available */
+		break;
+	case BAD_ID_TWICE:
+		dev_push(0, 1);
+		ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[0]);
+		dev_push(0, 1); /* used again */
+		break;
+	case BAD_LEN:
+		dev_push(1, 17); /* 16 writable bytes */
+		break;
+	case BAD_IDX_JUMP:
+		dev_push(0, 1);
+		vs_put_le16(dev.used + VS_USED_IDX, 3); /* 2 outstanding */
+		break;
+	}
+	ck_assert_ptr_null(virtqueue_get_buf(vq, &len));
+	ck_assert(virtqueue_is_broken(vq));
+	ck_assert_ptr_null(virtqueue_get_buf(vq, &len));
+	ck_assert_int_eq(add_in(buf, 16, &tok[2]), -EIO);
+	ck_assert(!virtqueue_kick(vq));
+	ck_assert_uint_eq(notifies, 0);
+	ck_assert_int_eq(vring_interrupt(1, vq), IRQ_HANDLED);
+	ck_assert_uint_eq(callbacks, 0);
+	/* The driver's own books are intact: both tokens come back. */
+	{
+		unsigned int n = 0;
+
+		while (virtqueue_detach_unused_buf(vq))
+			n++;
+		ck_assert_uint_eq(n, _i == BAD_ID_TWICE ? 1u : 2u);
+		ck_assert_uint_eq(vq->num_free, 8);
+	}
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(break_device_breaks_every_queue)
+{
+	mkvq(4, true, false);
+	virtio_break_device(&vdev);
+	ck_assert(virtqueue_is_broken(vq));
+}
+END_TEST
+
+/* ---- Driver fault points ---- */
+
+START_TEST(fault_desc_loop)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	struct scatterlist out, in, *sgs[2] = { &out, &in };
+	struct vring_desc d;
+
+	mkvq(8, true, false);
+	vs_faults_set(&faults, VS_FAULT_DRV_DESC_LOOP, VS_FAULT_COUNTED, 2, 0, 0);
+	/* One descriptor: it links to itself. */
+	ck_assert_int_eq(add_in(buf, 16, &tok[0]), 0);
+	d = dev_desc(0);
+	ck_assert_uint_eq(d.flags, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	ck_assert_uint_eq(d.next, 0);
+	/* A chain 1 -> 2: its last links back to the head. */
+	sg_init_one(&out, buf, 8);
+	sg_init_one(&in, buf + 16, 8);
+	ck_assert_int_eq(virtqueue_add_sgs(vq, sgs, 1, 1, &tok[1], GFP_KERNEL), 0);
+	ck_assert_uint_eq(dev_desc(1).flags, VRING_DESC_F_NEXT);
+	ck_assert_uint_eq(dev_desc(1).next, 2);
+	d = dev_desc(2);
+	ck_assert_uint_eq(d.flags, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	ck_assert_uint_eq(d.next, 1);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DRV_DESC_LOOP].fired, 2);
+	/* Switch used up: the next chain is sane, and the free list too. */
+	ck_assert_int_eq(add_in(buf, 16, &tok[2]), 0);
+	ck_assert_uint_eq(dev_desc(3).flags, VRING_DESC_F_WRITE);
+	ck_assert_uint_eq(vq->num_free, 4);
+	while (virtqueue_detach_unused_buf(vq))
+		;
+	ck_assert_uint_eq(vq->num_free, 8);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(fault_desc_out_of_range)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+
+	mkvq(8, true, false);
+	vs_faults_set(&faults, VS_FAULT_DRV_DESC_OUT_OF_RANGE, VS_FAULT_COUNTED, 1, 0, 0);
+	ck_assert_int_eq(add_in(buf, 16, &tok[0]), 0);
+	ck_assert_uint_eq(dev_desc(0).addr, ARENA_SIZE);
+	ck_assert_uint_eq(dev_desc(0).len, 16);
+	ck_assert_int_eq(add_in(buf, 16, &tok[1]), 0);
+	ck_assert_uint_eq(dev_desc(1).addr, virt_to_phys(buf));
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(fault_write_before_read)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	struct scatterlist out, in, *sgs[2] = { &out, &in };
+	unsigned int len;
+
+	mkvq(8, true, false);
+	vs_faults_set(&faults, VS_FAULT_DRV_WRITE_BEFORE_READ, VS_FAULT_COUNTED, 1, 0, 0);
+	/* Only writable parts: nothing to reorder, the switch is not used up. */
+	ck_assert_int_eq(add_in(buf, 16, &tok[0]), 0);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DRV_WRITE_BEFORE_READ].fired, 0);
+	sg_init_one(&out, buf, 10);
+	sg_init_one(&in, buf + 32, 20);
+	ck_assert_int_eq(virtqueue_add_sgs(vq, sgs, 1, 1, &tok[1], GFP_KERNEL), 0);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DRV_WRITE_BEFORE_READ].fired, 1);
+	ck_assert_uint_eq(dev_desc(1).flags, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	ck_assert_uint_eq(dev_desc(1).len, 20);
+	ck_assert_uint_eq(dev_desc(1).addr, virt_to_phys(buf + 32));
+	ck_assert_uint_eq(dev_desc(1).next, 2);
+	ck_assert_uint_eq(dev_desc(2).flags, 0);
+	ck_assert_uint_eq(dev_desc(2).len, 10);
+	/* The driver still knows 20 bytes are writable. */
+	ck_assert_int_eq(dev_pop(), 0);
+	ck_assert_int_eq(dev_pop(), 1);
+	dev_push(1, 20);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[1]);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(fault_avail_idx_jump)
+{
+	u8 *buf = kmalloc(64, GFP_KERNEL);
+	unsigned int len;
+
+	mkvq(8, true, false);
+	vs_faults_set(&faults, VS_FAULT_DRV_AVAIL_IDX_JUMP, VS_FAULT_COUNTED, 1, 0, 0);
+	ck_assert_int_eq(add_in(buf, 16, &tok[0]), 0);
+	ck_assert_uint_eq(dev_avail_idx(), 1 + 8 + 1);
+	ck_assert_uint_eq(vs_le16(dev.avail + VS_AVAIL_RING(0)), 0);
+	ck_assert_int_eq(add_in(buf, 16, &tok[1]), 0);
+	ck_assert_uint_eq(dev_avail_idx(), 2);
+	/* The driver's own idx never moved: completions are accepted. */
+	dev.last_avail = 2;
+	dev_push(1, 16);
+	dev_push(0, 16);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[1]);
+	ck_assert_ptr_eq(virtqueue_get_buf(vq, &len), &tok[0]);
+	ck_assert(!virtqueue_is_broken(vq));
+	kfree(buf);
+}
+END_TEST
+
+static Suite *vring_drv_suite(void)
+{
+	Suite *s = suite_create("vring_drv");
+	TCase *tc;
+
+	tc = tcase_create("Core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, create_layout);
+	tcase_add_test(tc, create_rejects_bad_sizes);
+	tcase_add_test(tc, round_trip_exact_tokens_and_lens);
+	tcase_add_test(tc, chain_readable_then_writable);
+	tcase_add_test(tc, free_list_reuse);
+	tcase_add_test(tc, index_wraps_past_65536);
+	tcase_add_test(tc, ctx_round_trip);
+	tcase_add_test(tc, add_argument_errors);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Notifications");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, disable_enable_cb_flags);
+	tcase_add_test(tc, no_callback_means_no_interrupt);
+	tcase_add_test(tc, no_notify_suppresses_kick);
+	tcase_add_test(tc, forced_kick_every_65535_adds);
+	tcase_add_test(tc, interrupt_dispatch);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Detach");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, detach_returns_each_token_once);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("FaultyDevice");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, bad_used_entry_breaks_queue, 0, BAD_COUNT);
+	tcase_add_test(tc, break_device_breaks_every_queue);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("DriverFaults");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, fault_desc_loop);
+	tcase_add_test(tc, fault_desc_out_of_range);
+	tcase_add_test(tc, fault_write_before_read);
+	tcase_add_test(tc, fault_avail_idx_jump);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(vring_drv_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0;
+}

@@ -1,0 +1,85 @@
+#!/bin/sh
+# CLI contract tests: exit codes, one-line diagnostics for bad scenario
+# files, output formats, byte-identical traces.  Prints "ok N - ..." or
+# "not ok N - ..." per test (TAP style).  Usage: tests/cli/run.sh VIRTIOSIM
+set -u
+bin=${1:?usage: run.sh path/to/virtiosim}
+here=$(dirname "$0")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && echo "#   $2"; }
+
+# expect_exit CODE DESC CMD...: the command exits with CODE.
+expect_exit() {
+	want=$1; desc=$2; shift 2
+	"$@" >"$tmp/out" 2>"$tmp/err"; got=$?
+	if [ "$got" -eq "$want" ]; then ok "$desc"; else
+		nok "$desc" "exit $got, wanted $want; stderr: $(head -c 300 "$tmp/err")"; fi
+}
+
+# Every malformed scenario: exit 2 and exactly one line naming file, path, expectation.
+grep -v '^#' "$here/bad-scenarios.tsv" | while IFS='	' read -r file text; do
+	[ -n "$file" ] || continue
+	"$bin" run "$here/bad/$file" >"$tmp/out" 2>"$tmp/err"; got=$?
+	lines=$(wc -l <"$tmp/err")
+	if [ "$got" -ne 2 ]; then
+		echo "not ok - bad/$file exits 2"; echo "#   exit $got"
+	elif [ "$lines" -ne 1 ]; then
+		echo "not ok - bad/$file: one line of diagnostics"; echo "#   $(cat "$tmp/err")"
+	elif ! grep -qF "$here/bad/$file: " "$tmp/err" || ! grep -qF -- "$text" "$tmp/err"; then
+		echo "not ok - bad/$file: names file and says '$text'"; echo "#   got: $(cat "$tmp/err")"
+	elif [ -s "$tmp/out" ]; then
+		echo "not ok - bad/$file: nothing on stdout"
+	else
+		echo "ok - bad/$file: exit 2, '$text'"
+	fi
+done
+
+expect_exit 0 "--help exits 0" "$bin" --help
+grep -q 'usage: virtiosim' "$tmp/out" && ok "--help prints usage" || nok "--help prints usage"
+expect_exit 0 "--version exits 0" "$bin" --version
+grep -q '^virtiosim [0-9]' "$tmp/out" && ok "--version prints the version" || nok "--version prints the version"
+expect_exit 2 "no command exits 2" "$bin"
+expect_exit 2 "unknown command exits 2" "$bin" frobnicate
+expect_exit 2 "unknown run option exits 2" "$bin" run --bogus scenarios/
+expect_exit 2 "missing path exits 2" "$bin" run "$tmp/does-not-exist.json"
+expect_exit 2 "bad --format exits 2" "$bin" run --format yaml scenarios/
+expect_exit 2 "bad --seed exits 2" "$bin" run --seed -4 scenarios/
+expect_exit 2 "--out needs a value" "$bin" run scenarios/ --out
+expect_exit 2 "rules rejects junit" "$bin" rules --format junit
+expect_exit 2 "validate rejects a bad file" "$bin" validate "$here/bad/truncated.json"
+
+expect_exit 0 "clean scenario exits 0" "$bin" run scenarios/rng-mmio-basic.json
+grep -qE '^scenarios: 1 passed, 0 failed$' "$tmp/out" && ok "text summary line" || nok "text summary line" "$(tail -n 2 "$tmp/out")"
+expect_exit 1 "failing scenario exits 1" "$bin" run "$here/failing.json"
+grep -q 'rule split.used-len did not fire' "$tmp/out" && ok "failure names the missing rule" || nok "failure names the missing rule" "$(cat "$tmp/out")"
+
+expect_exit 0 "json report" "$bin" run scenarios/rng-mmio-basic.json --format json
+for key in '"scenarios"' '"summary"' '"status":	"pass"' '"machine"' '"transport":	"mmio"' '"ring":	"split"' '"violations"' '"duration_ms"' '"passed":	1' '"failed":	0'; do
+	grep -qF "$key" "$tmp/out" && ok "json has $key" || nok "json has $key"
+done
+expect_exit 1 "junit report of a failing run" "$bin" run "$here/failing.json" --format junit --out "$tmp/j.xml"
+grep -q '<testsuite name="virtiosim" tests="1" failures="1"' "$tmp/j.xml" && ok "junit counts the failure" || nok "junit counts the failure" "$(head -c 400 "$tmp/j.xml")"
+grep -q '<failure message=' "$tmp/j.xml" && ok "junit has a failure element" || nok "junit has a failure element"
+
+# Determinism: same scenarios + seed, byte-identical traces.
+"$bin" run scenarios/ --seed 5 --trace "$tmp/t1" >/dev/null 2>&1
+"$bin" run scenarios/ --seed 5 --trace "$tmp/t2" >/dev/null 2>&1
+if [ -s "$tmp/t1" ] && cmp -s "$tmp/t1" "$tmp/t2"; then ok "same seed, byte-identical trace"; else nok "same seed, byte-identical trace"; fi
+grep -q '"ev":"reg.write"' "$tmp/t1" && ok "trace has register writes" || nok "trace has register writes"
+grep -q '"ev":"irq"' "$tmp/t1" && ok "trace has interrupts" || nok "trace has interrupts"
+grep -q '"ev":"violation"' "$tmp/t1" && ok "trace has violations" || nok "trace has violations"
+
+expect_exit 0 "rules lists the catalogue" "$bin" rules
+expect_exit 0 "rules --format json" "$bin" rules --format json
+grep -q '"spec":' "$tmp/out" && grep -q '"section":' "$tmp/out" && ok "rules json has spec and section" || nok "rules json has spec and section"
+expect_exit 0 "rules --coverage" "$bin" rules --coverage
+grep -qE '^mmio ' "$tmp/out" && ok "coverage has an mmio row" || nok "coverage has an mmio row"
+expect_exit 0 "rules --coverage --format json" "$bin" rules --coverage --format json
+expect_exit 0 "faults lists the catalogue" "$bin" faults
+grep -q 'device.used-id-out-of-range' "$tmp/out" && ok "faults lists device.used-id-out-of-range" || nok "faults lists device.used-id-out-of-range"
+expect_exit 0 "faults --format json" "$bin" faults --format json
+expect_exit 0 "validate the suite" "$bin" validate scenarios/
