@@ -1,7 +1,7 @@
 /*
  * log.c - diagnostics to stderr, one line per call:
  *   virtiosim: <level>: <subsys>: <message>
- * The threshold starts at VS_LOG_WARN; VIRTIOSIM_LOG (error|warn|info|debug)
+ * The threshold starts at VS_LOG_WARN; VIRTIOSIM_LOG (off|error|warn|info|debug)
  * is read once, at the first call that needs the threshold, unless
  * vs_log_set_level ran before.  Single-threaded by design, like the rest of
  * the core; the line is formatted first and written with one call so lines
@@ -17,6 +17,9 @@
 
 static enum vs_log_level log_level = VS_LOG_WARN;
 static int log_level_fixed; /* set_level ran, or the env var was read */
+static vs_log_sink_fn sink_fn;
+static void *sink_opaque;
+static enum vs_log_level sink_level = VS_LOG_OFF;
 
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -29,6 +32,10 @@ static void log_read_env(void)
 
 	if (!e)
 		return;
+	if (strcasecmp(e, "off") == 0) {
+		log_level = VS_LOG_OFF;
+		return;
+	}
 	for (unsigned i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
 		if (strcasecmp(e, level_names[i]) == 0) {
 			log_level = (enum vs_log_level)i;
@@ -39,8 +46,8 @@ static void log_read_env(void)
 
 void vs_log_set_level(enum vs_log_level level)
 {
-	if (level < VS_LOG_ERROR)
-		level = VS_LOG_ERROR;
+	if (level < VS_LOG_OFF)
+		level = VS_LOG_OFF;
 	if (level > VS_LOG_DEBUG)
 		level = VS_LOG_DEBUG;
 	log_level = level;
@@ -59,13 +66,21 @@ int vs_log_enabled(enum vs_log_level level)
 	return level <= log_level;
 }
 
+void vs_log_set_sink(vs_log_sink_fn fn, void *opaque, enum vs_log_level level)
+{
+	sink_fn = fn;
+	sink_opaque = opaque;
+	sink_level = fn ? level : VS_LOG_OFF;
+}
+
 void vs_log(enum vs_log_level level, const char *subsys, const char *fmt, ...)
 {
 	char msg[1024];
 	char line[1200];
 	va_list ap;
+	int to_stderr = vs_log_enabled(level);
 
-	if (!vs_log_enabled(level))
+	if (!to_stderr && !(sink_fn && level <= sink_level))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
@@ -77,6 +92,10 @@ void vs_log(enum vs_log_level level, const char *subsys, const char *fmt, ...)
 		msg[--n] = '\0';
 	unsigned li = (unsigned)level < 4 ? (unsigned)level : 3u;
 
+	if (sink_fn && level <= sink_level)
+		sink_fn(sink_opaque, level, subsys ? subsys : "-", msg);
+	if (!to_stderr)
+		return;
 	snprintf(line, sizeof(line), "virtiosim: %s: %s: %s\n", level_names[li],
 		 subsys ? subsys : "-", msg);
 	fputs(line, stderr);

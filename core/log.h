@@ -7,6 +7,7 @@
 #define VS_LOG_H
 
 enum vs_log_level {
+	VS_LOG_OFF = -1, /* nothing at all: the CLI's default, the trace has the story */
 	VS_LOG_ERROR = 0,
 	VS_LOG_WARN = 1,
 	VS_LOG_INFO = 2,
@@ -14,11 +15,20 @@ enum vs_log_level {
 };
 
 /* Messages above the threshold are dropped.  Default VS_LOG_WARN;
- * the environment variable VIRTIOSIM_LOG (error|warn|info|debug) overrides
+ * the environment variable VIRTIOSIM_LOG (off|error|warn|info|debug) overrides
  * it at the first log call, vs_log_set_level overrides both. */
 void vs_log_set_level(enum vs_log_level level);
 enum vs_log_level vs_log_get_level(void);
 int vs_log_enabled(enum vs_log_level level);
+
+/*
+ * A sink sees every message at or below its own level, whatever the stderr
+ * threshold: the trace records the guest's and the devices' log lines even
+ * when stderr is quiet.  One sink; NULL removes it.
+ */
+typedef void (*vs_log_sink_fn)(void *opaque, enum vs_log_level level, const char *subsys,
+			       const char *msg);
+void vs_log_set_sink(vs_log_sink_fn fn, void *opaque, enum vs_log_level level);
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))

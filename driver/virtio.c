@@ -235,18 +235,18 @@ static int virtio_dev_probe(struct virtio_device *dev, struct virtio_driver *drv
 
 	err = dev->config->finalize_features(dev);
 	if (err)
-		goto err;
+		goto out_fail;
 	if (drv->validate) {
 		u64 features = dev->features;
 
 		err = drv->validate(dev);
 		if (err)
-			goto err;
+			goto out_fail;
 		/* Validation changed the features: write them again. */
 		if (features != dev->features) {
 			err = dev->config->finalize_features(dev);
 			if (err)
-				goto err;
+				goto out_fail;
 		}
 	}
 
@@ -258,11 +258,11 @@ static int virtio_dev_probe(struct virtio_device *dev, struct virtio_driver *drv
 	/* Steps 5 and 6. */
 	err = virtio_features_ok(dev);
 	if (err)
-		goto err;
+		goto out_fail;
 	/* Step 7, and usually 8 (virtio_device_ready) inside. */
 	err = drv->probe(dev);
 	if (err)
-		goto err;
+		goto out_fail;
 	/* Step 8, when the probe left it to us. */
 	if (!(dev->config->get_status(dev) & VIRTIO_CONFIG_S_DRIVER_OK))
 		virtio_device_ready(dev);
@@ -271,7 +271,7 @@ static int virtio_dev_probe(struct virtio_device *dev, struct virtio_driver *drv
 	virtio_config_core_enable(dev);
 	return 0;
 
-err:
+out_fail:
 	/* spec drv.init.device-initialization.4/.5: give up, say so, stop. */
 	virtio_add_status(dev, VIRTIO_CONFIG_S_FAILED);
 	dev->dev.driver = NULL;
@@ -316,7 +316,7 @@ int register_virtio_device(struct virtio_device *dev)
 	 * whatever an earlier driver left), step 2: ACKNOWLEDGE. */
 	err = virtio_reset_device(dev);
 	if (err)
-		goto out_ida;
+		goto out_free_index;
 	virtio_add_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 
 	list_add_tail(&dev->bus_node, &virtio_devices);
@@ -326,13 +326,13 @@ int register_virtio_device(struct virtio_device *dev)
 		err = virtio_dev_probe(dev, drv);
 		if (err) {
 			list_del(&dev->bus_node);
-			goto out_ida;
+			goto out_free_index;
 		}
 		break;
 	}
 	return 0;
 
-out_ida:
+out_free_index:
 	ida_free(&virtio_index_ida, (unsigned int)dev->index);
 	return err;
 }
@@ -413,7 +413,7 @@ int virtio_device_restore(struct virtio_device *dev)
 	/* Start from a reset device, whatever the driver left behind. */
 	err = virtio_reset_device(dev);
 	if (err)
-		goto err;
+		goto out_fail;
 	virtio_add_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
 	/* A driver that had failed before the freeze still has. */
 	if (dev->failed)
@@ -423,21 +423,21 @@ int virtio_device_restore(struct virtio_device *dev)
 	virtio_add_status(dev, VIRTIO_CONFIG_S_DRIVER);
 	err = dev->config->finalize_features(dev);
 	if (err)
-		goto err;
+		goto out_fail;
 	err = virtio_features_ok(dev);
 	if (err)
-		goto err;
+		goto out_fail;
 	if (drv->restore) {
 		err = drv->restore(dev);
 		if (err)
-			goto err;
+			goto out_fail;
 	}
 	if (!(dev->config->get_status(dev) & VIRTIO_CONFIG_S_DRIVER_OK))
 		virtio_device_ready(dev);
 	virtio_config_core_enable(dev);
 	return 0;
 
-err:
+out_fail:
 	virtio_add_status(dev, VIRTIO_CONFIG_S_FAILED);
 	return err;
 }

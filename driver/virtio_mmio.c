@@ -270,13 +270,13 @@ static struct virtqueue *vm_setup_vq(struct virtio_device *vdev, unsigned int in
 	/* spec 4.2.3.2 step 2: it must not be in use already. */
 	if (readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY)) {
 		err = -ENOENT;
-		goto error_available;
+		goto out;
 	}
 	/* Step 3: size 0 means the queue does not exist. */
 	num_max = readl(vm_dev->base + VIRTIO_MMIO_QUEUE_NUM_MAX);
 	if (num_max == 0) {
 		err = -ENOENT;
-		goto error_new_virtqueue;
+		goto out_disable_queue;
 	}
 	/* Never above what the device allows (spec
 	 * drv.mmio.mmio-device-register-layout.9), at most our cap, and a
@@ -288,7 +288,7 @@ static struct virtqueue *vm_setup_vq(struct virtio_device *vdev, unsigned int in
 				    vm_notify, callback, name);
 	if (!vq) {
 		err = -ENOMEM;
-		goto error_new_virtqueue;
+		goto out_disable_queue;
 	}
 	vq->num_max = num_max;
 
@@ -306,10 +306,10 @@ static struct virtqueue *vm_setup_vq(struct virtio_device *vdev, unsigned int in
 	writel(1, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
 	return vq;
 
-error_new_virtqueue:
+out_disable_queue:
 	writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
 	(void)readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
-error_available:
+out:
 	return ERR_PTR(err);
 }
 

@@ -186,7 +186,7 @@ static int probe_common(struct virtio_device *vdev)
 	vi->index = index = ida_alloc(&rng_index_ida, GFP_KERNEL);
 	if (index < 0) {
 		err = index;
-		goto err_ida;
+		goto out_free_vi;
 	}
 	snprintf(vi->name, sizeof(vi->name), "virtio_rng.%d", index);
 	init_completion(&vi->have_data);
@@ -202,7 +202,7 @@ static int probe_common(struct virtio_device *vdev)
 	vi->vq = virtio_find_single_vq(vdev, random_recvdone, "input");
 	if (IS_ERR(vi->vq)) {
 		err = (int)PTR_ERR(vi->vq);
-		goto err_find;
+		goto out_free_index;
 	}
 
 	/* Fault: queue and kick a request before DRIVER_OK (breaks spec
@@ -216,10 +216,10 @@ static int probe_common(struct virtio_device *vdev)
 	virtio_device_ready(vdev);
 	return 0;
 
-err_find:
+out_free_index:
 	vdev->priv = NULL;
 	ida_free(&rng_index_ida, (unsigned int)index);
-err_ida:
+out_free_vi:
 	kfree(vi);
 	return err;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "harness/cli.h"
 #include "harness/report.h"
 #include "harness/runner.h"
@@ -194,7 +195,7 @@ int vs_cli_run(int argc, char **argv)
 	struct vs_result *res = NULL;
 	struct vs_report_entry *ent = NULL;
 	FILE *out = stdout, *trace_f = NULL;
-	int code = VS_EXIT_USAGE, i, progress;
+	int code = VS_EXIT_USAGE, i, progress, verbose = 0;
 	size_t k, failed = 0;
 
 	for (i = 0; i < argc; i++) {
@@ -220,10 +221,20 @@ int vs_cli_run(int argc, char **argv)
 			if (strcmp(a, "--trace") == 0)
 				trace_path = argv[i];
 			argv[i] = NULL;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			verbose++;
+			argv[i] = NULL;
 		} else if (a[0] == '-' && a[1]) {
 			return vs_cli_usage_error("run: unknown option '%s'", a);
 		}
 	}
+	/* The guest's and the devices' log lines (a faulty device makes the
+	 * driver complain, as Linux would) go to the trace; stderr gets them
+	 * with -v, or as VIRTIOSIM_LOG says. */
+	if (verbose)
+		vs_log_set_level(verbose > 1 ? VS_LOG_INFO : VS_LOG_WARN);
+	else if (!getenv("VIRTIOSIM_LOG"))
+		vs_log_set_level(VS_LOG_OFF);
 	if (gather_paths(argc, argv, 0, &pl, &code) < 0)
 		goto out;
 	scn = calloc(pl.n, sizeof(*scn));

@@ -30,8 +30,10 @@ void vs_report_totals(const struct vs_report_entry *e, size_t n, struct vs_repor
 		else
 			t->failed++;
 		t->violations += e[i].res->n_violations;
-		for (v = 0; v < e[i].res->n_violations; v++)
+		for (v = 0; v < e[i].res->n_violations; v++) {
 			t->expected += e[i].res->violations[v].expected ? 1 : 0;
+			t->warnings += e[i].res->violations[v].warning ? 1 : 0;
+		}
 	}
 }
 
@@ -74,8 +76,9 @@ void vs_report_text(FILE *f, const struct vs_report_entry *e, size_t n)
 				r->n_failures - VS_RESULT_MAX_FAILURES);
 	}
 	vs_report_totals(e, n, &t);
-	fprintf(f, "violations: %zu (%zu expected by their scenarios, %zu unexpected)\n",
-		t.violations, t.expected, t.violations - t.expected);
+	fprintf(f, "violations: %zu (%zu expected by their scenarios, %zu unexpected; "
+		"%zu of them SHOULD-level warnings)\n",
+		t.violations, t.expected, t.violations - t.expected, t.warnings);
 	fprintf(f, "scenarios: %zu passed, %zu failed\n", t.passed, t.failed);
 }
 

@@ -34,7 +34,7 @@ void vs_report(FILE *f, enum vs_format fmt, const struct vs_report_entry *e, siz
 
 /* Totals shared by the reporters. */
 struct vs_report_totals {
-	size_t passed, failed, violations, expected;
+	size_t passed, failed, violations, expected, warnings;
 };
 void vs_report_totals(const struct vs_report_entry *e, size_t n, struct vs_report_totals *t);
 

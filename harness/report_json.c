@@ -54,6 +54,7 @@ static cJSON *scenario_json(const struct vs_report_entry *e)
 		cJSON_AddStringToObject(jv, "message", v->message);
 		cJSON_AddNumberToObject(jv, "step", v->step);
 		cJSON_AddBoolToObject(jv, "expected", v->expected);
+		cJSON_AddStringToObject(jv, "severity", v->warning ? "warning" : "error");
 		cJSON_AddItemToArray(vs, jv);
 	}
 	cJSON_AddItemToObject(o, "violations", vs);
@@ -83,6 +84,7 @@ void vs_report_json(FILE *f, const struct vs_report_entry *e, size_t n)
 	cJSON_AddNumberToObject(sum, "failed", (double)t.failed);
 	cJSON_AddNumberToObject(sum, "violations", (double)t.violations);
 	cJSON_AddNumberToObject(sum, "expected_violations", (double)t.expected);
+	cJSON_AddNumberToObject(sum, "warnings", (double)t.warnings);
 	text = cJSON_Print(root);
 	if (text) {
 		fputs(text, f);

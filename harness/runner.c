@@ -178,6 +178,13 @@ static int rule_listed(const struct vs_scn_step *st, const char *rule)
 	return 0;
 }
 
+/* A SHOULD is a warning: reported, matched by expect, never a failure on
+ * its own.  A MUST is a violation. */
+static int is_warning(const char *level)
+{
+	return strncmp(level, "SHOULD", 6) == 0 || strncmp(level, "MAY", 3) == 0;
+}
+
 static void step_expect(struct run *r, size_t i, const struct vs_scn_step *st)
 {
 	struct vs_monitor *mon = r->m->mon;
@@ -195,7 +202,7 @@ static void step_expect(struct run *r, size_t i, const struct vs_scn_step *st)
 	for (v = r->expect_from; v < n; v++) {
 		const struct vs_violation *vi = vs_monitor_violation(mon, v);
 
-		if (!rule_listed(st, vi->rule->id))
+		if (!rule_listed(st, vi->rule->id) && !is_warning(vi->rule->level))
 			fail(r, "steps[%zu] expect: unexpected violation %s (%s side): %s", i,
 			     vi->rule->id, vs_side_name(vi->side), vi->message);
 		else
@@ -268,6 +275,7 @@ static int collect_violations(struct run *r)
 		snprintf(rv->message, sizeof(rv->message), "%s", vi->message);
 		rv->side = vi->side;
 		rv->step = vi->step;
+		rv->warning = is_warning(vi->rule->level);
 	}
 	r->res->n_violations = n;
 	return 0;
@@ -313,9 +321,10 @@ int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 	if (collect_violations(&r) < 0)
 		fail(&r, "out of memory");
 	for (v = r.expect_from; v < res->n_violations; v++)
-		fail(&r, "unexpected violation %s (%s side) at steps[%d]: %s",
-		     res->violations[v].rule, vs_side_name(res->violations[v].side),
-		     res->violations[v].step, res->violations[v].message);
+		if (!res->violations[v].warning)
+			fail(&r, "unexpected violation %s (%s side) at steps[%d]: %s",
+			     res->violations[v].rule, vs_side_name(res->violations[v].side),
+			     res->violations[v].step, res->violations[v].message);
 	res->virtual_ns = vs_loop_now(r.m->loop);
 	for (d = 0; d < r.m->n_devs; d++)
 		res->requests += vs_vdev_requests_completed(r.m->devs[d].vdev);

@@ -3,8 +3,9 @@
  *
  * A scenario passes when every step had the result it asked for, every
  * `expect` step saw exactly the rule ids it lists fire since the previous
- * `expect` (or the start), and no violation fired that no `expect` step
- * accounted for.
+ * `expect` (or the start), and no violation of a MUST fired that no
+ * `expect` step accounted for.  A rule citing a SHOULD gives a warning:
+ * listed in the report, matched by `expect`, but never a failure alone.
  */
 #ifndef VS_RUNNER_H
 #define VS_RUNNER_H
@@ -31,6 +32,7 @@ struct vs_result_violation {
 	char message[256];
 	int step;
 	int expected; /* an expect step accounted for it */
+	int warning;  /* the rule is a SHOULD: reported, never fails a run */
 };
 
 #define VS_RESULT_MAX_FAILURES 16

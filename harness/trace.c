@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "core/bus.h"
 #include "core/irq.h"
+#include "core/log.h"
 #include "core/loop.h"
 #include "core/virtio_abi.h"
 #include "harness/machine.h"
@@ -174,6 +175,19 @@ static void on_monitor(void *opaque, const struct vs_monitor_event *ev)
 	fputs("}\n", t->f);
 }
 
+static void on_log(void *opaque, enum vs_log_level level, const char *subsys, const char *msg)
+{
+	static const char *const names[] = {"error", "warn", "info", "debug"};
+	struct vs_trace *t = opaque;
+
+	line_start(t, "log");
+	fprintf(t->f, ",\"level\":\"%s\",\"subsys\":", names[level < 0 ? 0 : level > 3 ? 3 : level]);
+	json_str(t->f, subsys);
+	fputs(",\"message\":", t->f);
+	json_str(t->f, msg);
+	fputs("}\n", t->f);
+}
+
 int vs_trace_create(FILE *f, struct vs_trace **out)
 {
 	struct vs_trace *t = calloc(1, sizeof(*t));
@@ -213,6 +227,7 @@ int vs_trace_attach(struct vs_trace *t, struct vs_machine *m, const char *scenar
 	if ((rc = vs_arena_add_tap(m->arena, on_mem, t)) < 0)
 		return rc;
 	vs_monitor_set_observer(m->mon, on_monitor, t);
+	vs_log_set_sink(on_log, t, VS_LOG_INFO);
 	return 0;
 }
 
@@ -224,6 +239,7 @@ void vs_trace_detach(struct vs_trace *t)
 	vs_irq_remove_tap(t->m->irq, on_irq, t);
 	vs_arena_remove_tap(t->m->arena, on_mem, t);
 	vs_monitor_set_observer(t->m->mon, NULL, NULL);
+	vs_log_set_sink(NULL, NULL, VS_LOG_OFF);
 	t->m = NULL;
 }
 

@@ -375,6 +375,7 @@ static void mmio_reset_clear(void)
 	preamble();
 	reset_dev();
 	rd(VIRTIO_MMIO_INTERRUPT_STATUS);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
 }
 
 static void mmio_reset_readback(void)
@@ -652,8 +653,9 @@ START_TEST(observer_sees_events)
 	ck_assert_int_gt(used, avail);
 	ck_assert_int_gt(irq, used);
 	ck_assert_int_gt(viol, irq);
-	ck_assert_str_eq(events[1], "status t0 -1 op=write value=0x00");
-	ck_assert_str_eq(events[2], "reset t0 -1 status=0x00");
+	ck_assert_str_eq(events[0], "status t0 -1 op=write value=0x00");
+	ck_assert_str_eq(events[1], "reset t0 -1 status=0x00");
+	ck_assert_str_eq(events[2], "status t0 -1 op=read value=0x00");
 	vs_monitor_set_observer(F.mon, NULL, NULL);
 	rd(0x01c);
 	ck_assert_int_eq(nevents, viol + 1);

@@ -525,8 +525,11 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_IDX_JUMP,
 			    "queue %u: used idx %u -> %u on a queue of %u", q->index, q->used_shadow,
 			    idx, q->lnum);
-		q->used_shadow = idx;
+		/* the entries count as used, owed a notification or not
+		 * unknown: no cascade of interrupt-status violations */
 		q->snap_valid = 0;
+		vs__notify_used(mon, dev, q, q->used_shadow, idx);
+		q->used_shadow = idx;
 		return;
 	}
 	/* spec dev.basic.device-status-field.1 */

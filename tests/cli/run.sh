@@ -83,3 +83,14 @@ expect_exit 0 "faults lists the catalogue" "$bin" faults
 grep -q 'device.used-id-out-of-range' "$tmp/out" && ok "faults lists device.used-id-out-of-range" || nok "faults lists device.used-id-out-of-range"
 expect_exit 0 "faults --format json" "$bin" faults --format json
 expect_exit 0 "validate the suite" "$bin" validate scenarios/
+
+# A SHOULD-level rule is a warning: reported, not a failure.
+expect_exit 0 "an unexpected SHOULD warning does not fail the run" "$bin" run "$here/warning.json" --format json
+grep -qF '"rule":	"features.renegotiation"' "$tmp/out" && grep -qF '"severity":	"warning"' "$tmp/out" &&
+	ok "the warning is reported with severity warning" || nok "the warning is reported with severity warning" "$(head -c 600 "$tmp/out")"
+
+# -v shows the guest's log lines; by default stderr stays quiet.
+"$bin" run scenarios/fault-device-used-len.json >/dev/null 2>"$tmp/err"
+[ ! -s "$tmp/err" ] && ok "quiet stderr by default" || nok "quiet stderr by default" "$(head -c 300 "$tmp/err")"
+"$bin" run -v scenarios/fault-device-used-len.json >/dev/null 2>"$tmp/err"
+grep -q 'virtiosim: error: virtio0: ' "$tmp/err" && ok "-v shows the driver's complaint" || nok "-v shows the driver's complaint" "$(head -c 300 "$tmp/err")"
