@@ -21,7 +21,7 @@ BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -I. $(WARN) -fno-strict-aliasing
 # driver/ (guest code) and the harness that assembles it see the Linux-style headers.
 DRIVER_INC := -Idriver/include
 
-LIBS_RUN  = $(shell pkg-config --libs libuv libcjson 2>/dev/null || echo -luv -lcjson)
+LIBS_RUN  = $(shell pkg-config --libs libuv libcjson 2>/dev/null || echo -luv -lcjson) -lm
 LIBS_TEST = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt -lpthread)
 
 LIB_DIRS := core transport devices driver harness harness/rules
@@ -38,6 +38,9 @@ ASAN_CFLAGS := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer \
 COV_CFLAGS  := $(BASE_CFLAGS) -O0 -g --coverage
 
 objs = $(patsubst %.c,$(1)/%.o,$(2))
+
+# Keep test objects between runs (make would delete them as intermediates).
+.SECONDARY:
 
 .PHONY: all run test test-build deps check-layers unit scenarios coverage bench fuzz clean
 

@@ -260,7 +260,7 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 	child_path(p, path, "transport");
 	if ((rc = parse_transport(c, p, tr, &out->transport)) < 0)
 		return rc;
-	snprintf(out->name, sizeof(out->name), "%s%zu", out->type, idx);
+	snprintf(out->name, sizeof(out->name), "%.40s%zu", out->type, idx);
 	if ((rc = get_string(c, d, path, "name", 0, out->name, sizeof(out->name))) < 0)
 		return rc;
 	if ((rc = get_int(c, d, path, "queue_size", 0, 1, 32768, &v)) < 0)

@@ -14,15 +14,17 @@ lcov --quiet --extract "$dir/all.info" "$PWD/core/*" "$PWD/transport/*" "$PWD/de
 	"$PWD/driver/*" "$PWD/harness/*" --output-file "$dir/project.info" >/dev/null 2>&1
 rm -rf build/coverage
 genhtml --quiet "$dir/project.info" --output-directory build/coverage >/dev/null 2>&1
-printf '%-10s %18s %18s\n' FOLDER LINES FUNCTIONS
+# lcov --summary prints "lines......: 95.3% (778 of 816 lines)".
+summary() {
+	lcov --summary "$1" 2>&1 | awk -v d="$2" '
+		/lines\.*:/ { l = sprintf("%s (%s/%s)", $2, $3, $5) }
+		/functions\.*:/ { f = sprintf("%s (%s/%s)", $2, $3, $5) }
+		END { printf "%-10s %22s %22s\n", d, l, f }' | sed 's/(//2; s/(//2'
+}
+printf '%-10s %22s %22s\n' FOLDER LINES FUNCTIONS
 for d in core transport devices driver harness; do
 	lcov --quiet --extract "$dir/project.info" "$PWD/$d/*" --output-file "$dir/$d.info" >/dev/null 2>&1
-	lcov --summary "$dir/$d.info" 2>&1 | awk -v d="$d" '
-		/lines\.*:/ { l = $2 " (" $3 " " $4 ")" }
-		/functions\.*:/ { f = $2 " (" $3 " " $4 ")" }
-		END { printf "%-10s %18s %18s\n", d, l, f }' | sed 's/(\(of\) /(/'
+	summary "$dir/$d.info" "$d"
 done
-lcov --summary "$dir/project.info" 2>&1 | awk '
-	/lines\.*:/ { l = $2 } /functions\.*:/ { f = $2 }
-	END { printf "%-10s %18s %18s\n", "total", l, f }'
+summary "$dir/project.info" total
 echo "HTML report: build/coverage/index.html"
