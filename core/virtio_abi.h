@@ -17,6 +17,7 @@
 #define VIRTIO_CONFIG_S_DRIVER             2u   /* guest OS knows how to drive it */
 #define VIRTIO_CONFIG_S_DRIVER_OK          4u   /* driver is set up and ready */
 #define VIRTIO_CONFIG_S_FEATURES_OK        8u   /* feature negotiation complete */
+#define VIRTIO_CONFIG_S_SUSPEND            0x10u /* driver asks the device to suspend */
 #define VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET 0x40u /* device hit an error */
 #define VIRTIO_CONFIG_S_FAILED             0x80u /* driver gave up on the device */
 
@@ -37,6 +38,7 @@
 #define VIRTIO_F_NOTIF_CONFIG_DATA   39
 #define VIRTIO_F_RING_RESET          40
 #define VIRTIO_F_ADMIN_VQ            41
+#define VIRTIO_F_SUSPEND             43
 
 #define VS_BIT(n) (1ull << (n))
 

@@ -402,6 +402,7 @@ static void judge_pending(struct vs_monitor *mon, int force)
 	for (uint32_t i = 0; i < mon->ndev; i++) {
 		struct vs__dev *dev = mon->devs[i];
 
+		vs__status_pending(mon, dev, force);
 		vs__notify_pending(mon, dev, force);
 		vs__mmio_pending(mon, dev, force);
 		vs__config_pending(mon, dev, force);

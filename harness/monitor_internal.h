@@ -31,10 +31,24 @@ enum vs__rule {
 	VS_R_INIT_CONFIG_WRITE_EARLY,
 	VS_R_INIT_FEATURES_BEFORE_DRIVER,
 	VS_R_INIT_QUEUE_BEFORE_FEATURES_OK,
+	/* suspend (3.4) */
+	VS_R_SUSPEND_NOT_READY,
+	VS_R_SUSPEND_VERIFY,
+	VS_R_SUSPEND_AVAIL,
+	VS_R_SUSPEND_KICK,
+	VS_R_SUSPEND_CONFIG_WRITE,
+	VS_R_SUSPEND_RESUME_WAIT,
+	VS_R_SUSPEND_DEVICE_IGNORE,
+	VS_R_SUSPEND_DEVICE_NOTIFY,
+	VS_R_SUSPEND_DEVICE_QUEUE_ACCESS,
 	/* reset (2.4) */
 	VS_R_RESET_WAIT_READBACK,
 	VS_R_RESET_DEVICE_NOTIFY,
 	VS_R_RESET_DEVICE_QUEUE_ACCESS,
+	VS_R_RESET_NEEDS_RESET_NOTIFY,
+	/* virtqueue reset (2.6.1) */
+	VS_R_VQRESET_DEVICE_ACCESS,
+	VS_R_VQRESET_RECONFIGURE,
 	/* features (2.2, 6) */
 	VS_R_FEATURES_UNOFFERED,
 	VS_R_FEATURES_RESERVED,
@@ -68,12 +82,15 @@ enum vs__rule {
 	VS_R_SPLIT_USED_FLAGS_INIT,
 	VS_R_SPLIT_AVAIL_FLAGS,
 	VS_R_SPLIT_AVAIL_FLAGS_EVENT_IDX,
+	VS_R_SPLIT_IN_ORDER_NEXT,
+	VS_R_SPLIT_IN_ORDER_INDIRECT,
 	/* split ring, device side */
 	VS_R_SPLIT_USED_ID_RANGE,
 	VS_R_SPLIT_USED_ID_NOT_OUTSTANDING,
 	VS_R_SPLIT_USED_LEN,
 	VS_R_SPLIT_USED_IDX_JUMP,
 	VS_R_SPLIT_DEVICE_WRITE_READABLE,
+	VS_R_SPLIT_DEVICE_INDIRECT_WRITE,
 	VS_R_SPLIT_DEVICE_READ_WRITABLE,
 	VS_R_SPLIT_DEVICE_WRITE_DESC,
 	VS_R_SPLIT_DEVICE_WRITE_AVAIL,
@@ -81,6 +98,7 @@ enum vs__rule {
 	VS_R_SPLIT_USED_FLAGS,
 	VS_R_SPLIT_USED_FLAGS_EVENT_IDX,
 	VS_R_SPLIT_IN_ORDER,
+	VS_R_SPLIT_USED_WRITE_PUBLISHED,
 	/* notifications (2.7.7) */
 	VS_R_NOTIFY_USED_MISSING,
 	VS_R_NOTIFY_USED_MISSING_EVENT_IDX,
@@ -94,6 +112,7 @@ enum vs__rule {
 	VS_R_MMIO_CONFIG_WIDTH,
 	VS_R_MMIO_INIT_MAGIC_VERSION,
 	VS_R_MMIO_DEVICE_ID_ZERO,
+	VS_R_MMIO_DEVICE_ID_UNREAD,
 	VS_R_MMIO_BAD_MAGIC_IGNORED,
 	VS_R_MMIO_BAD_VERSION_IGNORED,
 	VS_R_MMIO_FEATURES_SEL,
@@ -104,6 +123,7 @@ enum vs__rule {
 	VS_R_MMIO_ACK_UNDEFINED,
 	VS_R_MMIO_ISR_NOT_READ,
 	VS_R_MMIO_ISR_NOT_ACKED,
+	VS_R_MMIO_QUEUE_RESET_READBACK,
 	/* virtio-mmio, device side */
 	VS_R_MMIO_MAGIC,
 	VS_R_MMIO_VERSION,
@@ -114,6 +134,9 @@ enum vs__rule {
 	VS_R_MMIO_RESET_READBACK,
 	VS_R_MMIO_QUEUE_NOT_READY_ACCESS,
 	VS_R_MMIO_INTERRUPT_NO_CAUSE,
+	VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_RESET,
+	VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_ENABLE,
+	VS_R_MMIO_QUEUE_RESET_READY,
 	/* entropy device (5.4) */
 	VS_R_ENTROPY_READABLE_BUFFER,
 	VS_R_ENTROPY_ZERO_LEN,
@@ -131,11 +154,19 @@ extern const struct vs_rule vs__rules[VS_R_COUNT];
 #define VS__IN_USED 1
 #define VS__IN_AVAIL 2
 
+/* Queue registers written since a queue reset (re-enable must redo all). */
+#define VS__RECONF_NUM 1u
+#define VS__RECONF_DESC 2u
+#define VS__RECONF_AVAIL 4u
+#define VS__RECONF_USED 8u
+#define VS__RECONF_ALL 15u
+
 /* One guest-memory range of an outstanding chain. */
 struct vs__seg {
 	uint64_t gpa, len;
 	uint8_t writable; /* device-writable data buffer */
 	uint8_t table;    /* an indirect descriptor table (device-readable) */
+	uint8_t wflag;    /* table whose descriptor carries VIRTQ_DESC_F_WRITE */
 };
 
 /* What the monitor knows about one available chain, by head index. */
@@ -158,6 +189,9 @@ struct vs__queue {
 	int num_max_known;
 	int ready;             /* driver wrote QueueReady=1 (and not 0 since) */
 	int ready_since_reset; /* driver enabled it since the last reset */
+	int vq_reset_req;      /* QueueReset=1 written, not read back as 0 yet */
+	int vq_reset_done;     /* read back as 0; QueueReady must read 0 until enabled */
+	unsigned reconf;       /* VS__RECONF_* written since the queue reset */
 	/* split-ring tracking, valid while live */
 	int live;
 	uint32_t lnum;
@@ -175,6 +209,8 @@ struct vs__queue {
 	int snap_valid;
 	uint16_t snap_flags, snap_used_event;
 	int busy; /* VS__IN_USED | VS__IN_AVAIL: catch-up recursion guard */
+	int tainted; /* the driver broke the avail ring: the outstanding count
+		      * no longer bounds what the device may complete */
 };
 
 /* Config-space read remembered for the generation check (2.5). */
@@ -215,6 +251,7 @@ struct vs__mmio {
 	uint64_t ack_stamp;
 	int irq_since_reset;  /* an interrupt since the last reset */
 	int irq_seen;         /* an interrupt since the last InterruptStatus read */
+	int devid_read;       /* DeviceID read */
 	int rb_pending;       /* wrote QueueReady=0 to rb_queue, not read back yet */
 	uint32_t rb_queue;
 };
@@ -234,6 +271,17 @@ struct vs__dev {
 	int reset_wait;       /* wrote 0; status not yet read as 0 (driver check) */
 	int features_ok_written, features_ok_confirmed, features_ok_refused;
 	int failed;           /* FAILED set since the last reset */
+	/* DEVICE_NEEDS_RESET (2.1.2) */
+	int nr_seen;          /* a status read showed it since reset */
+	int cfg_notified;     /* config notification since the last read without it */
+	int nr_pending;
+	uint64_t nr_stamp;
+	/* suspend (3.4) */
+	int suspend_req;      /* SUSPEND written, not resumed */
+	int suspend_early;    /* ... while DRIVER_OK was not set */
+	int suspend_checked;  /* status read since the SUSPEND write */
+	int suspended;        /* a read showed SUSPEND=1, DRIVER_OK=0 */
+	int resume_wait;      /* DRIVER_OK written to resume, not confirmed yet */
 	/* features */
 	uint32_t offered[VS__FEAT_WORDS];
 	uint32_t offered_known; /* bit w: word w was read */
@@ -260,7 +308,8 @@ struct vs__dev {
 struct vs__dead {
 	uint64_t gpa, len;
 	int dev, queue;
-	int reason; /* VS_R_RESET_DEVICE_QUEUE_ACCESS or VS_R_MMIO_QUEUE_NOT_READY_ACCESS */
+	int reason; /* VS_R_RESET_DEVICE_QUEUE_ACCESS, VS_R_MMIO_QUEUE_NOT_READY_ACCESS
+		     * or VS_R_VQRESET_DEVICE_ACCESS */
 };
 
 struct vs_monitor {
@@ -331,6 +380,9 @@ void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val);
 void vs__status_read(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val);
 void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint32_t raw);
 void vs__interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler);
+/* The transport saw a configuration change notification being taken. */
+void vs__config_notified(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__status_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
 
 /* ---- rules/features.c ---- */
 void vs__features_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t sel, uint32_t val);

@@ -25,18 +25,39 @@ static void set_half(uint64_t *addr, int high, uint32_t val)
 
 /* QueueSize and the ring address registers: not while QueueReady is set. */
 static struct vs__queue *queue_layout_write(struct vs_monitor *mon, struct vs__dev *dev,
-					    uint64_t off, uint32_t val)
+					    uint64_t off, uint32_t val, unsigned reconf)
 {
 	struct vs__queue *q = vs__queue_get(dev, dev->mmio.qsel, 1);
 
 	if (!q)
 		return NULL;
+	q->reconf |= reconf;
 	/* spec drv.mmio.mmio-device-register-layout.10 */
 	if (q->ready)
 		vs__violate(mon, dev, (int)q->index, VS_R_MMIO_QUEUE_READY_ACCESS,
 			    "write of 0x%x to %s of queue %u while QueueReady is set", val,
 			    vs__mmio_reg_name(off), q->index);
 	return q;
+}
+
+/* QueueReady=1 after a queue reset (2.6.1.2). */
+static void queue_reenable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q)
+{
+	/* spec drv.mmio.mmio-device-register-layout.14 */
+	if (q->vq_reset_req)
+		vs__violate(mon, dev, (int)q->index, VS_R_MMIO_QUEUE_RESET_READBACK,
+			    "queue %u enabled again before QueueReset read back 0", q->index);
+	/* spec drv.basic.virtqueues.virtqueue-reset.virtqueue-re-enable.1:
+	 * configure as at first discovery: size and the three areas */
+	if ((q->reconf & VS__RECONF_ALL) != VS__RECONF_ALL)
+		vs__violate(mon, dev, (int)q->index, VS_R_VQRESET_RECONFIGURE,
+			    "queue %u enabled again after its reset without writing%s%s%s%s", q->index,
+			    (q->reconf & VS__RECONF_NUM) ? "" : " QueueSize",
+			    (q->reconf & VS__RECONF_DESC) ? "" : " QueueDesc",
+			    (q->reconf & VS__RECONF_AVAIL) ? "" : " QueueDriver",
+			    (q->reconf & VS__RECONF_USED) ? "" : " QueueDevice");
+	q->vq_reset_req = 0;
+	q->vq_reset_done = 0;
 }
 
 static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t off, uint32_t val)
@@ -64,7 +85,7 @@ static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t o
 		m->qsel = val;
 		break;
 	case VIRTIO_MMIO_QUEUE_NUM:
-		q = queue_layout_write(mon, dev, off, val);
+		q = queue_layout_write(mon, dev, off, val, VS__RECONF_NUM);
 		if (!q)
 			break;
 		/* spec drv.mmio.mmio-device-register-layout.9 */
@@ -76,17 +97,17 @@ static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t o
 		break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:
 	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
-		if ((q = queue_layout_write(mon, dev, off, val)))
+		if ((q = queue_layout_write(mon, dev, off, val, VS__RECONF_DESC)))
 			set_half(&q->desc, off == VIRTIO_MMIO_QUEUE_DESC_HIGH, val);
 		break;
 	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
 	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
-		if ((q = queue_layout_write(mon, dev, off, val)))
+		if ((q = queue_layout_write(mon, dev, off, val, VS__RECONF_AVAIL)))
 			set_half(&q->avail, off == VIRTIO_MMIO_QUEUE_AVAIL_HIGH, val);
 		break;
 	case VIRTIO_MMIO_QUEUE_USED_LOW:
 	case VIRTIO_MMIO_QUEUE_USED_HIGH:
-		if ((q = queue_layout_write(mon, dev, off, val)))
+		if ((q = queue_layout_write(mon, dev, off, val, VS__RECONF_USED)))
 			set_half(&q->used, off == VIRTIO_MMIO_QUEUE_USED_HIGH, val);
 		break;
 	case VIRTIO_MMIO_QUEUE_READY:
@@ -94,6 +115,8 @@ static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t o
 		if (!q)
 			break;
 		if (val && !q->ready) {
+			if (q->vq_reset_req || q->vq_reset_done)
+				queue_reenable(mon, dev, q);
 			q->ready = 1;
 			q->ready_since_reset = 1;
 			vs__queue_enable(mon, dev, q);
@@ -106,13 +129,20 @@ static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t o
 		}
 		break;
 	case VIRTIO_MMIO_QUEUE_RESET:
-		/* VIRTIO_F_RING_RESET: the queue stops; tracking restarts when
-		 * the driver enables it again */
-		q = vs__queue_get(dev, m->qsel, 0);
-		if (val && q && q->ready) {
-			vs__queue_disable(mon, dev, q, VS_R_MMIO_QUEUE_NOT_READY_ACCESS);
-			q->ready = 0;
-		}
+		/* with VIRTIO_F_RING_RESET the queue stops (2.6.1); tracking
+		 * restarts when the driver enables it again.  Without the
+		 * feature the write means nothing. */
+		if (!val || !(vs__dev_features(dev) & VS_BIT(VIRTIO_F_RING_RESET)))
+			break;
+		q = vs__queue_get(dev, m->qsel, 1);
+		if (!q)
+			break;
+		if (q->ready)
+			vs__queue_disable(mon, dev, q, VS_R_VQRESET_DEVICE_ACCESS);
+		q->ready = 0;
+		q->vq_reset_req = 1;
+		q->vq_reset_done = 0;
+		q->reconf = 0;
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY: {
 		/* with VIRTIO_F_NOTIFICATION_DATA the queue index is the low 16
@@ -156,6 +186,7 @@ static void decode_read(struct vs_monitor *mon, struct vs__dev *dev, uint64_t of
 			vs__violate(mon, dev, -1, VS_R_MMIO_VERSION, "Version reads 0x%x", val);
 		break;
 	case VIRTIO_MMIO_DEVICE_ID:
+		m->devid_read = 1;
 		dev->device_id = val;
 		dev->device_id_known = 1;
 		m->id_zero = val == 0;
@@ -181,6 +212,29 @@ static void decode_read(struct vs_monitor *mon, struct vs__dev *dev, uint64_t of
 			vs__violate(mon, dev, (int)m->qsel, VS_R_MMIO_RESET_CLEAR,
 				    "QueueReady of queue %u reads 0x%x, not enabled since reset", m->qsel,
 				    val);
+		/* spec dev.mmio.mmio-device-register-layout.12 */
+		else if (val && q && q->vq_reset_done)
+			vs__violate(mon, dev, (int)m->qsel, VS_R_MMIO_QUEUE_RESET_READY,
+				    "QueueReady of queue %u reads 0x%x after its reset completed", m->qsel,
+				    val);
+		break;
+	case VIRTIO_MMIO_QUEUE_RESET:
+		q = vs__queue_get(dev, m->qsel, 0);
+		if (q && q->vq_reset_req) {
+			if (val == 0) { /* done; 1 means still in progress */
+				q->vq_reset_req = 0;
+				q->vq_reset_done = 1;
+			}
+		} else if (val && (vs__dev_features(dev) & VS_BIT(VIRTIO_F_RING_RESET))) {
+			/* spec dev.mmio.mmio-device-register-layout.9 / .8 */
+			if (q && q->ready)
+				vs__violate(mon, dev, (int)m->qsel, VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_ENABLE,
+					    "QueueReset of enabled queue %u reads 0x%x", m->qsel, val);
+			else
+				vs__violate(mon, dev, (int)m->qsel, VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_RESET,
+					    "QueueReset of queue %u reads 0x%x with no queue reset asked",
+					    m->qsel, val);
+		}
 		break;
 	case VIRTIO_MMIO_INTERRUPT_STATUS:
 		vs__mmio_isr_read(mon, dev, val);
@@ -191,7 +245,7 @@ static void decode_read(struct vs_monitor *mon, struct vs__dev *dev, uint64_t of
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		vs__config_generation(mon, dev, val);
 		break;
-	default: /* VendorID, SHMLen*, SHMBase*, QueueReset */
+	default: /* VendorID, SHMLen*, SHMBase* */
 		break;
 	}
 }

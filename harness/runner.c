@@ -20,6 +20,7 @@
 #include "driver/guest.h"
 #include "harness/machine.h"
 #include "harness/monitor.h"
+#include "harness/rules.h"
 #include "harness/trace.h"
 
 struct run {
@@ -178,13 +179,6 @@ static int rule_listed(const struct vs_scn_step *st, const char *rule)
 	return 0;
 }
 
-/* A SHOULD is a warning: reported, matched by expect, never a failure on
- * its own.  A MUST is a violation. */
-static int is_warning(const char *level)
-{
-	return strncmp(level, "SHOULD", 6) == 0 || strncmp(level, "MAY", 3) == 0;
-}
-
 static void step_expect(struct run *r, size_t i, const struct vs_scn_step *st)
 {
 	struct vs_monitor *mon = r->m->mon;
@@ -202,7 +196,7 @@ static void step_expect(struct run *r, size_t i, const struct vs_scn_step *st)
 	for (v = r->expect_from; v < n; v++) {
 		const struct vs_violation *vi = vs_monitor_violation(mon, v);
 
-		if (!rule_listed(st, vi->rule->id) && !is_warning(vi->rule->level))
+		if (!rule_listed(st, vi->rule->id) && !vs_rule_is_warning(vi->rule))
 			fail(r, "steps[%zu] expect: unexpected violation %s (%s side): %s", i,
 			     vi->rule->id, vs_side_name(vi->side), vi->message);
 		else
@@ -275,7 +269,7 @@ static int collect_violations(struct run *r)
 		snprintf(rv->message, sizeof(rv->message), "%s", vi->message);
 		rv->side = vi->side;
 		rv->step = vi->step;
-		rv->warning = is_warning(vi->rule->level);
+		rv->warning = vs_rule_is_warning(vi->rule);
 	}
 	r->res->n_violations = n;
 	return 0;
@@ -318,6 +312,9 @@ int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 	vs_monitor_set_step(r.m->mon, (int)s->n_steps);
 	vs_trace_step(r.trace, (int)s->n_steps, "shutdown", NULL);
 	vs_machine_shutdown_guest(r.m);
+	/* Checks that wait for a later event (an interrupt still owed) are
+	 * judged now, with no grace left. */
+	vs_monitor_finish(r.m->mon);
 	if (collect_violations(&r) < 0)
 		fail(&r, "out of memory");
 	for (v = r.expect_from; v < res->n_violations; v++)

@@ -1,7 +1,8 @@
 /*
  * check_monitor.c - the monitor: API, clean runs, and one faulty-side test
- * per rule of the init, reset, features, config and mmio areas (the ring,
- * notification and device-type rules are in check_monitor_ring.c).
+ * per rule of the init, suspend, reset, features and config areas (the
+ * virtio-mmio and virtqueue-reset rules are in check_monitor_mmio.c, the
+ * ring, notification and device-type rules in check_monitor_ring.c).
  *
  * Every rule test drives the fake bank of monitor_fixture.h through a
  * script in which exactly one side breaks exactly that rule, and asserts
@@ -21,6 +22,7 @@
 #define FOK VIRTIO_CONFIG_S_FEATURES_OK
 #define DOK VIRTIO_CONFIG_S_DRIVER_OK
 #define W1(bit) (1u << ((bit) - 32))
+#define VS_F_SUSPEND 43 /* VIRTIO_F_SUSPEND (6) */
 
 /* ---- init ---- */
 
@@ -95,6 +97,88 @@ static void init_queue_before_features_ok(void)
 	setup_queue(0, F.num);
 }
 
+/* ---- suspend ---- */
+
+static void with_suspend(void)
+{
+	F.bank.features[1] |= W1(VS_F_SUSPEND);
+	F.accept[1] |= W1(VS_F_SUSPEND);
+	F.bank.suspendable = 1;
+}
+
+/* initialized, then suspended and verified */
+static void suspended(void)
+{
+	with_suspend();
+	init_all();
+	add_status(FX_SUSPEND);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & (FX_SUSPEND | DOK), FX_SUSPEND);
+}
+
+static void suspend_not_ready(void)
+{
+	with_suspend();
+	probe_to_driver();
+	ck_assert(features_ok());
+	add_status(FX_SUSPEND);
+}
+
+static void suspend_verify(void)
+{
+	with_suspend();
+	init_all();
+	add_status(FX_SUSPEND);
+	wr(VIRTIO_MMIO_STATUS, ACK | DRV | FOK | DOK | FX_SUSPEND); /* no read in between */
+}
+
+static void suspend_avail(void)
+{
+	suspended();
+	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
+	publish(0);
+}
+
+static void suspend_kick(void)
+{
+	suspended();
+	kick(0);
+}
+
+static void suspend_config_write(void)
+{
+	suspended();
+	wrw(VIRTIO_MMIO_CONFIG, 1, 1);
+}
+
+static void suspend_resume_wait(void)
+{
+	suspended();
+	add_status(DOK);
+	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
+	publish(0);
+	kick(0);
+}
+
+static void suspend_device_ignore(void)
+{
+	probe_to_driver();
+	ck_assert(features_ok());
+	add_status(FX_SUSPEND); /* the bank takes it although not initialized */
+	rd(VIRTIO_MMIO_STATUS);
+}
+
+static void suspend_device_notify(void)
+{
+	suspended();
+	dev_irq(VIRTIO_MMIO_INT_CONFIG);
+}
+
+static void suspend_device_queue_access(void)
+{
+	suspended();
+	dev_read(F.avail + VS_AVAIL_IDX, 2);
+}
+
 /* ---- reset ---- */
 
 static void reset_wait_readback(void)
@@ -115,6 +199,13 @@ static void reset_device_queue_access(void)
 	init_all();
 	reset_dev();
 	dev_read(F.avail + VS_AVAIL_IDX, 2);
+}
+
+static void reset_needs_reset_notify(void)
+{
+	init_all();
+	F.bank.status |= VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET; /* and no interrupt */
+	rd(VIRTIO_MMIO_STATUS);
 }
 
 /* ---- features ---- */
@@ -206,199 +297,6 @@ static void config_generation_retry(void)
 	rd(VIRTIO_MMIO_STATUS); /* moves on instead of reading again */
 }
 
-/* ---- mmio: driver side ---- */
-
-static void mmio_access_undefined(void)
-{
-	preamble();
-	rd(0x018);
-}
-
-static void mmio_write_readonly(void)
-{
-	preamble();
-	wr(VIRTIO_MMIO_MAGIC_VALUE, 1);
-}
-
-static void mmio_read_writeonly(void)
-{
-	preamble();
-	rd(VIRTIO_MMIO_QUEUE_SEL);
-}
-
-static void mmio_access_width(void)
-{
-	preamble();
-	rdw(VIRTIO_MMIO_STATUS, 2);
-}
-
-static void mmio_config_width(void)
-{
-	init_all();
-	rdw(VIRTIO_MMIO_CONFIG, 8);
-}
-
-static void mmio_init_magic_version(void)
-{
-	rd(VIRTIO_MMIO_DEVICE_ID);
-}
-
-static void mmio_device_id_zero(void)
-{
-	F.bank.device_id = 0;
-	preamble(); /* reads VendorID after DeviceID 0 */
-}
-
-static void mmio_bad_magic_ignored(void)
-{
-	F.bank.magic = 0x12345678;
-	preamble();
-}
-
-static void mmio_bad_version_ignored(void)
-{
-	F.bank.version = 1;
-	preamble();
-}
-
-static void mmio_features_sel(void)
-{
-	preamble();
-	rd(VIRTIO_MMIO_DEVICE_FEATURES);
-}
-
-static void mmio_driver_features_sel(void)
-{
-	preamble();
-	reset_dev();
-	add_status(ACK);
-	add_status(DRV);
-	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
-}
-
-static void mmio_queue_size_max(void)
-{
-	probe_to_driver();
-	ck_assert(features_ok());
-	F.bank.num_max = 4;
-	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
-	rd(VIRTIO_MMIO_QUEUE_NUM_MAX);
-	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
-}
-
-static void mmio_queue_ready_access(void)
-{
-	init_all();
-	wr(VIRTIO_MMIO_QUEUE_NUM, 4);
-}
-
-static void mmio_queue_ready_readback(void)
-{
-	init_all();
-	wr(VIRTIO_MMIO_QUEUE_READY, 0);
-	wr(VIRTIO_MMIO_QUEUE_SEL, 1);
-}
-
-static void mmio_ack_undefined(void)
-{
-	init_all();
-	wr(VIRTIO_MMIO_INTERRUPT_ACK, 0x4);
-}
-
-static void mmio_isr_not_read(void)
-{
-	F.irq_mode = IRQ_IGNORE;
-	init_all();
-	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
-	publish(0);
-	kick(0);
-	dev_complete(0, 16);
-	settle();
-}
-
-static void mmio_isr_not_acked(void)
-{
-	F.irq_mode = IRQ_READ_ONLY;
-	init_all();
-	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
-	publish(0);
-	kick(0);
-	dev_complete(0, 16);
-	settle();
-}
-
-/* ---- mmio: device side ---- */
-
-static void mmio_magic(void)
-{
-	F.bank.magic = 0x12345678;
-	rd(VIRTIO_MMIO_MAGIC_VALUE);
-}
-
-static void mmio_version(void)
-{
-	F.bank.version = 1;
-	rd(VIRTIO_MMIO_MAGIC_VALUE);
-	rd(VIRTIO_MMIO_VERSION);
-}
-
-static void mmio_isr_missing_bit(void)
-{
-	init_all();
-	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
-	publish(0);
-	kick(0);
-	dev_push(0, 16);
-	dev_irq(VIRTIO_MMIO_INT_CONFIG); /* used buffer, but only the config bit */
-}
-
-static void mmio_isr_undefined_bits(void)
-{
-	init_all();
-	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
-	publish(0);
-	kick(0);
-	dev_push(0, 16);
-	dev_irq(VIRTIO_MMIO_INT_VRING | 0x4);
-}
-
-static void mmio_isr_spurious(void)
-{
-	init_all();
-	dev_irq(VIRTIO_MMIO_INT_VRING);
-}
-
-static void mmio_reset_clear(void)
-{
-	F.bank.keep_isr_on_reset = 1;
-	F.bank.isr = VIRTIO_MMIO_INT_CONFIG;
-	preamble();
-	reset_dev();
-	rd(VIRTIO_MMIO_INTERRUPT_STATUS);
-	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_MMIO_INT_CONFIG);
-}
-
-static void mmio_reset_readback(void)
-{
-	F.bank.keep_status_on_reset = 1;
-	init_all();
-	reset_dev();
-}
-
-static void mmio_queue_not_ready_access(void)
-{
-	init_all();
-	wr(VIRTIO_MMIO_QUEUE_READY, 0);
-	rd(VIRTIO_MMIO_QUEUE_READY);
-	dev_read(F.avail + VS_AVAIL_IDX, 2);
-}
-
-static void mmio_interrupt_no_cause(void)
-{
-	init_all();
-	dev_irq(0);
-}
-
 static const struct rule_case cases[] = {
 	{"init.status-order", VS_SIDE_DRIVER, init_status_order, NULL},
 	{"init.features-ok-check", VS_SIDE_DRIVER, init_features_ok_check, NULL},
@@ -410,9 +308,20 @@ static const struct rule_case cases[] = {
 	{"init.config-write-early", VS_SIDE_DRIVER, init_config_write_early, NULL},
 	{"init.features-before-driver", VS_SIDE_DRIVER, init_features_before_driver, NULL},
 	{"init.queue-before-features-ok", VS_SIDE_DRIVER, init_queue_before_features_ok, NULL},
+	{"suspend.not-ready", VS_SIDE_DRIVER, suspend_not_ready, NULL},
+	{"suspend.verify", VS_SIDE_DRIVER, suspend_verify, NULL},
+	{"suspend.avail", VS_SIDE_DRIVER, suspend_avail, NULL},
+	{"suspend.kick", VS_SIDE_DRIVER, suspend_kick, NULL},
+	{"suspend.config-write", VS_SIDE_DRIVER, suspend_config_write, NULL},
+	{"suspend.resume-wait", VS_SIDE_DRIVER, suspend_resume_wait, NULL},
+	/* a device can only honour an early SUSPEND a driver sent too early */
+	{"suspend.device-ignore", VS_SIDE_DEVICE, suspend_device_ignore, "suspend.not-ready"},
+	{"suspend.device-notify", VS_SIDE_DEVICE, suspend_device_notify, NULL},
+	{"suspend.device-queue-access", VS_SIDE_DEVICE, suspend_device_queue_access, NULL},
 	{"reset.wait-readback", VS_SIDE_DRIVER, reset_wait_readback, NULL},
 	{"reset.device-notify", VS_SIDE_DEVICE, reset_device_notify, NULL},
 	{"reset.device-queue-access", VS_SIDE_DEVICE, reset_device_queue_access, NULL},
+	{"reset.needs-reset-notify", VS_SIDE_DEVICE, reset_needs_reset_notify, NULL},
 	{"features.unoffered", VS_SIDE_DRIVER, features_unoffered, NULL},
 	{"features.reserved", VS_SIDE_DRIVER, features_reserved, NULL},
 	{"features.offer-reserved", VS_SIDE_DEVICE, features_offer_reserved, NULL},
@@ -424,33 +333,6 @@ static const struct rule_case cases[] = {
 	{"config.generation", VS_SIDE_DEVICE, config_generation, NULL},
 	{"config.read-unbracketed", VS_SIDE_DRIVER, config_read_unbracketed, NULL},
 	{"config.generation-retry", VS_SIDE_DRIVER, config_generation_retry, NULL},
-	{"mmio.access-undefined", VS_SIDE_DRIVER, mmio_access_undefined, NULL},
-	{"mmio.write-readonly", VS_SIDE_DRIVER, mmio_write_readonly, NULL},
-	{"mmio.read-writeonly", VS_SIDE_DRIVER, mmio_read_writeonly, NULL},
-	{"mmio.access-width", VS_SIDE_DRIVER, mmio_access_width, NULL},
-	{"mmio.config-width", VS_SIDE_DRIVER, mmio_config_width, NULL},
-	{"mmio.init-magic-version", VS_SIDE_DRIVER, mmio_init_magic_version, NULL},
-	{"mmio.device-id-zero", VS_SIDE_DRIVER, mmio_device_id_zero, NULL},
-	/* a driver can only fail to ignore a device that is itself broken */
-	{"mmio.bad-magic-ignored", VS_SIDE_DRIVER, mmio_bad_magic_ignored, "mmio.magic"},
-	{"mmio.bad-version-ignored", VS_SIDE_DRIVER, mmio_bad_version_ignored, "mmio.version"},
-	{"mmio.features-sel", VS_SIDE_DRIVER, mmio_features_sel, NULL},
-	{"mmio.driver-features-sel", VS_SIDE_DRIVER, mmio_driver_features_sel, NULL},
-	{"mmio.queue-size-max", VS_SIDE_DRIVER, mmio_queue_size_max, NULL},
-	{"mmio.queue-ready-access", VS_SIDE_DRIVER, mmio_queue_ready_access, NULL},
-	{"mmio.queue-ready-readback", VS_SIDE_DRIVER, mmio_queue_ready_readback, NULL},
-	{"mmio.ack-undefined", VS_SIDE_DRIVER, mmio_ack_undefined, NULL},
-	{"mmio.isr-not-read", VS_SIDE_DRIVER, mmio_isr_not_read, NULL},
-	{"mmio.isr-not-acked", VS_SIDE_DRIVER, mmio_isr_not_acked, NULL},
-	{"mmio.magic", VS_SIDE_DEVICE, mmio_magic, NULL},
-	{"mmio.version", VS_SIDE_DEVICE, mmio_version, NULL},
-	{"mmio.isr-missing-bit", VS_SIDE_DEVICE, mmio_isr_missing_bit, NULL},
-	{"mmio.isr-undefined-bits", VS_SIDE_DEVICE, mmio_isr_undefined_bits, NULL},
-	{"mmio.isr-spurious", VS_SIDE_DEVICE, mmio_isr_spurious, NULL},
-	{"mmio.reset-clear", VS_SIDE_DEVICE, mmio_reset_clear, NULL},
-	{"mmio.reset-readback", VS_SIDE_DEVICE, mmio_reset_readback, NULL},
-	{"mmio.queue-not-ready-access", VS_SIDE_DEVICE, mmio_queue_not_ready_access, NULL},
-	{"mmio.interrupt-no-cause", VS_SIDE_DEVICE, mmio_interrupt_no_cause, NULL},
 };
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
@@ -466,7 +348,7 @@ END_TEST
 
 static int in_this_file(const char *id)
 {
-	static const char *const areas[] = {"init.", "reset.", "features.", "config.", "mmio."};
+	static const char *const areas[] = {"init.", "suspend.", "reset.", "features.", "config."};
 
 	for (size_t i = 0; i < sizeof(areas) / sizeof(areas[0]); i++)
 		if (strncmp(id, areas[i], strlen(areas[i])) == 0)
@@ -540,6 +422,38 @@ START_TEST(clean_config_bracketed)
 	/* a driver write may change what reads return */
 	wrw(VIRTIO_MMIO_CONFIG, 1, 3);
 	rdw(VIRTIO_MMIO_CONFIG, 1);
+	settle();
+	expect_clean();
+}
+END_TEST
+
+START_TEST(clean_suspend_resume)
+{
+	with_suspend();
+	init_all();
+	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
+	publish(0);
+	kick(0);
+	dev_complete(0, 16);
+	add_status(FX_SUSPEND);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & (FX_SUSPEND | DOK), FX_SUSPEND);
+	add_status(DOK);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS) & (FX_SUSPEND | DOK), DOK);
+	publish(0);
+	kick(0);
+	dev_complete(0, 16);
+	settle();
+	expect_clean();
+}
+END_TEST
+
+START_TEST(clean_needs_reset)
+{
+	init_all();
+	F.bank.status |= VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET;
+	dev_irq(VIRTIO_MMIO_INT_CONFIG);
+	ck_assert(rd(VIRTIO_MMIO_STATUS) & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET);
+	reset_dev();
 	settle();
 	expect_clean();
 }
@@ -688,6 +602,8 @@ static Suite *monitor_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, clean_init_request_reset);
 	tcase_add_test(tc, clean_config_bracketed);
+	tcase_add_test(tc, clean_suspend_resume);
+	tcase_add_test(tc, clean_needs_reset);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Api");

@@ -204,6 +204,28 @@ static void split_avail_flags_event_idx(void)
 	kick(0);
 }
 
+static void split_in_order_next(void)
+{
+	negotiate_also(VIRTIO_F_IN_ORDER);
+	init_all();
+	set_desc(0, F.buf, 16, W | N, 2);
+	set_desc(2, F.buf2, 16, W, 0);
+	publish(0);
+	kick(0);
+}
+
+static void split_in_order_indirect(void)
+{
+	negotiate_also(VIRTIO_F_IN_ORDER);
+	negotiate_also(VIRTIO_F_INDIRECT_DESC);
+	init_all();
+	set_table_desc(F.table, 0, F.buf, 16, W | N, 2);
+	set_table_desc(F.table, 2, F.buf2, 16, W, 0);
+	set_desc(0, F.table, 48, IND, 0);
+	publish(0);
+	kick(0);
+}
+
 /* ---- split: device side ---- */
 
 static void split_used_id_range(void)
@@ -242,6 +264,17 @@ static void split_device_write_readable(void)
 	publish(0);
 	kick(0);
 	dev_write(F.buf + 8, 4);
+}
+
+static void split_device_indirect_write(void)
+{
+	negotiate_also(VIRTIO_F_INDIRECT_DESC);
+	init_all();
+	set_table_desc(F.table, 0, F.buf, 16, W, 0);
+	set_desc(0, F.table, 16, IND | W, 0);
+	publish(0);
+	kick(0);
+	dev_write(F.table, 8);
 }
 
 static void split_device_read_writable(void)
@@ -299,6 +332,13 @@ static void split_in_order(void)
 	dev_push(1, 16); /* one entry per buffer, the later one first */
 	dev_push(0, 16);
 	dev_irq(VIRTIO_MMIO_INT_VRING);
+}
+
+static void split_used_write_published(void)
+{
+	one_request();
+	dev_complete(0, 16);
+	dev_write(F.used + VS_USED_RING(0) + 4, 4); /* rewrites the len of a published entry */
 }
 
 /* ---- notifications ---- */
@@ -377,11 +417,14 @@ static const struct rule_case cases[] = {
 	{"split.used-flags-init", VS_SIDE_DRIVER, split_used_flags_init, NULL},
 	{"split.avail-flags", VS_SIDE_DRIVER, split_avail_flags, NULL},
 	{"split.avail-flags-event-idx", VS_SIDE_DRIVER, split_avail_flags_event_idx, NULL},
+	{"split.in-order-next", VS_SIDE_DRIVER, split_in_order_next, NULL},
+	{"split.in-order-indirect", VS_SIDE_DRIVER, split_in_order_indirect, NULL},
 	{"split.used-id-range", VS_SIDE_DEVICE, split_used_id_range, NULL},
 	{"split.used-id-not-outstanding", VS_SIDE_DEVICE, split_used_id_not_outstanding, NULL},
 	{"split.used-len", VS_SIDE_DEVICE, split_used_len, NULL},
 	{"split.used-idx-jump", VS_SIDE_DEVICE, split_used_idx_jump, NULL},
 	{"split.device-write-readable", VS_SIDE_DEVICE, split_device_write_readable, NULL},
+	{"split.device-indirect-write", VS_SIDE_DEVICE, split_device_indirect_write, NULL},
 	{"split.device-read-writable", VS_SIDE_DEVICE, split_device_read_writable, NULL},
 	{"split.device-write-desc", VS_SIDE_DEVICE, split_device_write_desc, NULL},
 	{"split.device-write-avail", VS_SIDE_DEVICE, split_device_write_avail, NULL},
@@ -389,6 +432,7 @@ static const struct rule_case cases[] = {
 	{"split.used-flags", VS_SIDE_DEVICE, split_used_flags, NULL},
 	{"split.used-flags-event-idx", VS_SIDE_DEVICE, split_used_flags_event_idx, NULL},
 	{"split.in-order", VS_SIDE_DEVICE, split_in_order, NULL},
+	{"split.used-write-published", VS_SIDE_DEVICE, split_used_write_published, NULL},
 	{"notify.used-missing", VS_SIDE_DEVICE, notify_used_missing, NULL},
 	{"notify.used-missing-event-idx", VS_SIDE_DEVICE, notify_used_missing_event_idx, NULL},
 	{"notify.used-suppressed", VS_SIDE_DEVICE, notify_used_suppressed, NULL},

@@ -37,7 +37,11 @@ struct fake_bank {
 	int refuse_features_ok;  /* clear FEATURES_OK when written */
 	int keep_status_on_reset;
 	int keep_isr_on_reset;
+	int suspendable;         /* SUSPEND clears DRIVER_OK, DRIVER_OK clears SUSPEND */
+	uint32_t queue_reset;    /* what QueueReset reads */
 };
+
+#define FX_SUSPEND 0x10u /* SUSPEND status bit (2.1) */
 
 enum { IRQ_READ_ACK = 0, IRQ_IGNORE, IRQ_READ_ONLY };
 
@@ -79,6 +83,7 @@ static int bank_read(void *opaque, uint64_t off, unsigned width, uint64_t *val)
 	case VIRTIO_MMIO_QUEUE_READY: *val = b->ready[b->qsel & 3]; break;
 	case VIRTIO_MMIO_INTERRUPT_STATUS: *val = b->isr; break;
 	case VIRTIO_MMIO_STATUS: *val = b->status; break;
+	case VIRTIO_MMIO_QUEUE_RESET: *val = b->queue_reset; break;
 	case VIRTIO_MMIO_CONFIG_GENERATION: *val = b->generation; break;
 	default: *val = 0; break;
 	}
@@ -104,6 +109,10 @@ static int bank_write(void *opaque, uint64_t off, unsigned width, uint64_t val)
 	case VIRTIO_MMIO_QUEUE_SEL: b->qsel = (uint32_t)val; break;
 	case VIRTIO_MMIO_QUEUE_READY: b->ready[b->qsel & 3] = (uint32_t)val; break;
 	case VIRTIO_MMIO_INTERRUPT_ACK: b->isr &= ~(uint32_t)val; break;
+	case VIRTIO_MMIO_QUEUE_RESET:
+		if (val)
+			b->ready[b->qsel & 3] = 0;
+		break;
 	case VIRTIO_MMIO_STATUS:
 		if (val == 0) {
 			if (!b->keep_status_on_reset)
@@ -112,6 +121,11 @@ static int bank_write(void *opaque, uint64_t off, unsigned width, uint64_t val)
 				b->isr = 0;
 			memset(b->ready, 0, sizeof(b->ready));
 		} else {
+			if (b->suspendable && (val & FX_SUSPEND) && !(b->status & FX_SUSPEND))
+				val &= ~(uint64_t)VIRTIO_CONFIG_S_DRIVER_OK;
+			else if (b->suspendable && (b->status & FX_SUSPEND) &&
+				 (val & VIRTIO_CONFIG_S_DRIVER_OK))
+				val &= ~(uint64_t)FX_SUSPEND;
 			b->status = (uint32_t)val;
 			if (b->refuse_features_ok)
 				b->status &= ~VIRTIO_CONFIG_S_FEATURES_OK;

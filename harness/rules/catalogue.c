@@ -36,6 +36,26 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 	[VS_R_INIT_QUEUE_BEFORE_FEATURES_OK] = {"init.queue-before-features-ok", "drv.init.device-initialization.1", "3.1.1",
 		DRV, "MUST", "virtqueue enabled before FEATURES_OK", 0},
 
+	/* ---- suspend ---- */
+	[VS_R_SUSPEND_NOT_READY] = {"suspend.not-ready", "drv.init.device-suspend.1", "3.4.1",
+		DRV, "SHOULD NOT", "SUSPEND set without DRIVER_OK or without VIRTIO_F_SUSPEND", 0},
+	[VS_R_SUSPEND_VERIFY] = {"suspend.verify", "drv.init.device-suspend.2", "3.4.1",
+		DRV, "MUST", "status written after SUSPEND without re-reading it to verify", 0},
+	[VS_R_SUSPEND_AVAIL] = {"suspend.avail", "drv.init.device-suspend.3", "3.4.1",
+		DRV, "MUST NOT", "buffers made available after SUSPEND", 0},
+	[VS_R_SUSPEND_KICK] = {"suspend.kick", "drv.init.device-suspend.4", "3.4.1",
+		DRV, "MUST NOT", "virtqueue notified after SUSPEND", 0},
+	[VS_R_SUSPEND_CONFIG_WRITE] = {"suspend.config-write", "drv.init.device-suspend.5", "3.4.1",
+		DRV, "MUST NOT", "device configuration written after SUSPEND", 0},
+	[VS_R_SUSPEND_RESUME_WAIT] = {"suspend.resume-wait", "drv.init.device-suspend.6", "3.4.1",
+		DRV, "MUST", "queue used after resuming before status showed SUSPEND 0 and DRIVER_OK 1", 0},
+	[VS_R_SUSPEND_DEVICE_IGNORE] = {"suspend.device-ignore", "dev.init.device-suspend.1", "3.4.2",
+		DEV, "MUST", "SUSPEND honoured before the device was completely initialized", 0},
+	[VS_R_SUSPEND_DEVICE_NOTIFY] = {"suspend.device-notify", "dev.init.device-suspend.3", "3.4.2",
+		DEV, "MUST NOT", "notification sent while suspended", 0},
+	[VS_R_SUSPEND_DEVICE_QUEUE_ACCESS] = {"suspend.device-queue-access", "dev.init.device-suspend.3", "3.4.2",
+		DEV, "MUST NOT", "virtqueue accessed or used while suspended", 0},
+
 	/* ---- reset ---- */
 	[VS_R_RESET_WAIT_READBACK] = {"reset.wait-readback", "drv.basic.device-reset.1", "2.4.2",
 		DRV, "SHOULD", "re-initialization began without reading status back as 0 after reset", 0},
@@ -43,6 +63,14 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DEV, "MUST NOT", "notification sent after reset before the driver set DRIVER_OK again", 0},
 	[VS_R_RESET_DEVICE_QUEUE_ACCESS] = {"reset.device-queue-access", "dev.basic.device-reset.2", "2.4.1",
 		DEV, "MUST NOT", "device accessed a virtqueue's memory after reset", 0},
+	[VS_R_RESET_NEEDS_RESET_NOTIFY] = {"reset.needs-reset-notify", "dev.basic.device-status-field.3", "2.1.2",
+		DEV, "MUST", "DEVICE_NEEDS_RESET set while live with no configuration change notification", 0},
+
+	/* ---- virtqueue reset ---- */
+	[VS_R_VQRESET_DEVICE_ACCESS] = {"vq-reset.device-access", "dev.basic.virtqueues.virtqueue-reset.virtqueue-reset.1", "2.6.1.1.1",
+		DEV, "MUST NOT", "device accessed a virtqueue after the driver reset it", 0},
+	[VS_R_VQRESET_RECONFIGURE] = {"vq-reset.reconfigure", "drv.basic.virtqueues.virtqueue-reset.virtqueue-re-enable.1", "2.6.1.2.2",
+		DRV, "MUST", "queue re-enabled after a reset without configuring size and addresses again", 0},
 
 	/* ---- feature negotiation ---- */
 	[VS_R_FEATURES_UNOFFERED] = {"features.unoffered", "drv.basic.feature-bits.1", "2.2.1",
@@ -109,6 +137,10 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DRV, "MUST", "avail flags neither 0 nor 1 (no VIRTIO_F_EVENT_IDX)", 0},
 	[VS_R_SPLIT_AVAIL_FLAGS_EVENT_IDX] = {"split.avail-flags-event-idx", "drv.basic.virtqueues.used-buffer-notification-suppression.3", "2.7.7.1",
 		DRV, "MUST", "avail flags not 0 with VIRTIO_F_EVENT_IDX", 0},
+	[VS_R_SPLIT_IN_ORDER_NEXT] = {"split.in-order-next", "drv.basic.virtqueues.virtqueue-descriptor-table.2", "2.7.5.2",
+		DRV, "MUST", "VIRTIO_F_IN_ORDER: descriptor x chains to other than x + 1 (mod queue size)", 0},
+	[VS_R_SPLIT_IN_ORDER_INDIRECT] = {"split.in-order-indirect", "drv.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.5", "2.7.5.3.1",
+		DRV, "MUST", "VIRTIO_F_IN_ORDER: indirect entry j chains to other than j + 1", 0},
 
 	/* ---- split virtqueue: device side ---- */
 	[VS_R_SPLIT_USED_ID_RANGE] = {"split.used-id-range", "", "2.7.8",
@@ -121,6 +153,8 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DEV, "MUST", "used idx moved by more than the queue size", 0},
 	[VS_R_SPLIT_DEVICE_WRITE_READABLE] = {"split.device-write-readable", "dev.basic.virtqueues.virtqueue-descriptor-table.1", "2.7.5.1",
 		DEV, "MUST NOT", "device wrote into a device-readable buffer or indirect table", 0},
+	[VS_R_SPLIT_DEVICE_INDIRECT_WRITE] = {"split.device-indirect-write", "dev.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.1", "2.7.5.3.2",
+		DEV, "MUST", "device wrote into an indirect table whose descriptor has VIRTQ_DESC_F_WRITE (the flag is to be ignored)", 0},
 	[VS_R_SPLIT_DEVICE_READ_WRITABLE] = {"split.device-read-writable", "dev.basic.virtqueues.virtqueue-descriptor-table.1", "2.7.5.1",
 		DEV, "SHOULD NOT", "device read a device-writable buffer", 1},
 	[VS_R_SPLIT_DEVICE_WRITE_DESC] = {"split.device-write-desc", "dev.basic.virtqueues.virtqueue-descriptor-table.2", "2.7.5.1",
@@ -135,6 +169,8 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DEV, "MUST", "used flags not 0 with VIRTIO_F_EVENT_IDX", 0},
 	[VS_R_SPLIT_IN_ORDER] = {"split.in-order", "dev.reserved.5", "6.2",
 		DEV, "MUST", "VIRTIO_F_IN_ORDER negotiated and a buffer used out of order", 0},
+	[VS_R_SPLIT_USED_WRITE_PUBLISHED] = {"split.used-write-published", "dev.basic.virtqueues.virtqueue-used-ring.1", "2.7.8.2",
+		DEV, "MUST", "used element written after used idx already published it", 0},
 
 	/* ---- used buffer notifications ---- */
 	[VS_R_NOTIFY_USED_MISSING] = {"notify.used-missing", "dev.basic.virtqueues.used-buffer-notification-suppression.3", "2.7.7.2",
@@ -159,8 +195,10 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DRV, "MUST", "config access wider than 32 bits or not aligned to its width", 0},
 	[VS_R_MMIO_INIT_MAGIC_VERSION] = {"mmio.init-magic-version", "drv.mmio.mmio-specific-initialization-and-device-operation.device-initialization.1", "4.2.3.1.1",
 		DRV, "MUST", "initialization did not start by reading MagicValue and Version", 0},
-	[VS_R_MMIO_DEVICE_ID_ZERO] = {"mmio.device-id-zero", "drv.mmio.mmio-specific-initialization-and-device-operation.device-initialization.2", "4.2.3.1.1",
-		DRV, "MUST", "register accessed after DeviceID read as 0", 0},
+	[VS_R_MMIO_DEVICE_ID_ZERO] = {"mmio.device-id-zero", "drv.mmio.mmio-device-register-layout.6", "4.2.2.2",
+		DRV, "MUST", "device used although DeviceID read 0", 0},
+	[VS_R_MMIO_DEVICE_ID_UNREAD] = {"mmio.device-id-unread", "drv.mmio.mmio-specific-initialization-and-device-operation.device-initialization.2", "4.2.3.1.1",
+		DRV, "MUST", "initialization went on without reading DeviceID", 0},
 	[VS_R_MMIO_BAD_MAGIC_IGNORED] = {"mmio.bad-magic-ignored", "drv.mmio.mmio-device-register-layout.4", "4.2.2.2",
 		DRV, "MUST", "device used although MagicValue was wrong", 0},
 	[VS_R_MMIO_BAD_VERSION_IGNORED] = {"mmio.bad-version-ignored", "drv.mmio.mmio-device-register-layout.5", "4.2.2.2",
@@ -181,6 +219,8 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DRV, "MUST", "interrupt handled without reading InterruptStatus", 0},
 	[VS_R_MMIO_ISR_NOT_ACKED] = {"mmio.isr-not-acked", "drv.mmio.mmio-specific-initialization-and-device-operation.notifications-from-device.3", "4.2.3.4.1",
 		DRV, "MUST", "interrupt events read but not acknowledged through InterruptACK", 0},
+	[VS_R_MMIO_QUEUE_RESET_READBACK] = {"mmio.queue-reset-readback", "drv.mmio.mmio-device-register-layout.14", "4.2.2.2",
+		DRV, "MUST NOT", "queue re-enabled after QueueReset=1 before QueueReset read back 0", 0},
 
 	/* ---- virtio-mmio register file: device side ---- */
 	[VS_R_MMIO_MAGIC] = {"mmio.magic", "dev.mmio.mmio-device-register-layout.1", "4.2.2.1",
@@ -201,6 +241,12 @@ const struct vs_rule vs__rules[VS_R_COUNT] = {
 		DEV, "MUST NOT", "device accessed a virtqueue after the driver cleared QueueReady", 0},
 	[VS_R_MMIO_INTERRUPT_NO_CAUSE] = {"mmio.interrupt-no-cause", "", "4.2.3.4",
 		DEV, "SHOULD NOT", "interrupt asserted while InterruptStatus reads 0", 0},
+	[VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_RESET] = {"mmio.queue-reset-zero-after-reset", "dev.mmio.mmio-device-register-layout.8", "4.2.2.1",
+		DEV, "MUST", "QueueReset reads non-zero after a device reset (VIRTIO_F_RING_RESET)", 0},
+	[VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_ENABLE] = {"mmio.queue-reset-zero-after-enable", "dev.mmio.mmio-device-register-layout.9", "4.2.2.1",
+		DEV, "MUST", "QueueReset reads non-zero on an enabled queue (VIRTIO_F_RING_RESET)", 0},
+	[VS_R_MMIO_QUEUE_RESET_READY] = {"mmio.queue-reset-ready", "dev.mmio.mmio-device-register-layout.12", "4.2.2.1",
+		DEV, "MUST", "QueueReady reads non-zero after a queue reset completed", 0},
 
 	/* ---- entropy device ---- */
 	[VS_R_ENTROPY_READABLE_BUFFER] = {"entropy.readable-buffer", "drv.entropy.device-operation.1", "5.4.6.1",

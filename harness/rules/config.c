@@ -108,9 +108,14 @@ void vs__config_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
 {
 	struct vs__cfg *c = &dev->cfg;
 
+	/* spec drv.init.device-suspend.5 */
+	if (dev->suspend_req)
+		vs__violate(mon, dev, -1, VS_R_SUSPEND_CONFIG_WRITE,
+			    "%u-byte config write of 0x%llx at 0x%x after SUSPEND", width,
+			    (unsigned long long)val, off);
 	/* spec drv.init.device-initialization.2: config may be read, not
 	 * written, before FEATURES_OK */
-	if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
+	else if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
 		vs__violate(mon, dev, -1, VS_R_INIT_CONFIG_WRITE_EARLY,
 			    "%u-byte config write of 0x%llx at 0x%x with status 0x%02x", width,
 			    (unsigned long long)val, off, dev->status);

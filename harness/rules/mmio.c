@@ -74,12 +74,17 @@ const char *vs__mmio_reg_name(uint64_t off)
 	return r ? r->name : "undefined";
 }
 
-static int is_id_read(uint64_t off, int is_write, int with_device_id)
+enum { ID_MAGIC_VERSION = 0, ID_DEVICE = 1, ID_VENDOR = 2 };
+
+/* Reads of the identification registers: MagicValue and Version, plus
+ * DeviceID (level >= ID_DEVICE) and VendorID (ID_VENDOR). */
+static int is_id_read(uint64_t off, int is_write, int level)
 {
 	if (is_write)
 		return 0;
 	return off == VIRTIO_MMIO_MAGIC_VALUE || off == VIRTIO_MMIO_VERSION ||
-	       (with_device_id && off == VIRTIO_MMIO_DEVICE_ID);
+	       (level >= ID_DEVICE && off == VIRTIO_MMIO_DEVICE_ID) ||
+	       (level >= ID_VENDOR && off == VIRTIO_MMIO_VENDOR_ID);
 }
 
 /* The preamble of 4.2.3.1.1: read and check MagicValue and Version, then
@@ -91,23 +96,30 @@ static void check_preamble(struct vs_monitor *mon, struct vs__dev *dev, uint64_t
 
 	/* spec drv.mmio.mmio-specific-initialization-and-device-operation.device-initialization.1:
 	 * start by reading MagicValue and Version */
-	if (!(m->magic_read && m->version_read) && !is_id_read(off, is_write, 0))
+	if (!(m->magic_read && m->version_read) && !is_id_read(off, is_write, ID_MAGIC_VERSION))
 		vs__violate(mon, dev, -1, VS_R_MMIO_INIT_MAGIC_VERSION,
 			    "%s of %s at 0x%03llx before MagicValue and Version were read", what,
 			    vs__mmio_reg_name(off), (unsigned long long)off);
 	/* spec drv.mmio.mmio-device-register-layout.4 and .5: ignore a device
 	 * whose MagicValue or Version is wrong */
-	if (m->bad_magic && !is_id_read(off, is_write, 0))
+	if (m->bad_magic && !is_id_read(off, is_write, ID_MAGIC_VERSION))
 		vs__violate(mon, dev, -1, VS_R_MMIO_BAD_MAGIC_IGNORED,
 			    "%s of %s at 0x%03llx after MagicValue read wrong", what,
 			    vs__mmio_reg_name(off), (unsigned long long)off);
-	if (m->bad_version && !is_id_read(off, is_write, 0))
+	if (m->bad_version && !is_id_read(off, is_write, ID_MAGIC_VERSION))
 		vs__violate(mon, dev, -1, VS_R_MMIO_BAD_VERSION_IGNORED,
 			    "%s of %s at 0x%03llx after Version read wrong", what,
 			    vs__mmio_reg_name(off), (unsigned long long)off);
 	/* spec drv.mmio.mmio-specific-initialization-and-device-operation.device-initialization.2:
+	 * with valid MagicValue and Version, read DeviceID next */
+	if (m->magic_read && m->version_read && !m->bad_magic && !m->bad_version &&
+	    !m->devid_read && !is_id_read(off, is_write, ID_VENDOR))
+		vs__violate(mon, dev, -1, VS_R_MMIO_DEVICE_ID_UNREAD,
+			    "%s of %s at 0x%03llx before DeviceID was read", what,
+			    vs__mmio_reg_name(off), (unsigned long long)off);
+	/* spec drv.mmio.mmio-device-register-layout.6 (and device-initialization.2):
 	 * DeviceID 0: abort and access no other register */
-	if (m->id_zero && !is_id_read(off, is_write, 1))
+	if (m->id_zero && !is_id_read(off, is_write, ID_DEVICE))
 		vs__violate(mon, dev, -1, VS_R_MMIO_DEVICE_ID_ZERO,
 			    "%s of %s at 0x%03llx after DeviceID read 0", what, vs__mmio_reg_name(off),
 			    (unsigned long long)off);
@@ -125,34 +137,35 @@ int vs__mmio_check_access(struct vs_monitor *mon, struct vs__dev *dev, uint64_t 
 		 * 8-bit fields, 16 and 32 bits aligned; 64-bit fields as two
 		 * 32-bit accesses.  Field widths are the device type's, so the
 		 * monitor judges what no field layout allows. */
-		if (width > 4 || (off & (width - 1)))
-			return vs__violate(mon, dev, -1, VS_R_MMIO_CONFIG_WIDTH,
-					   "%u-byte config %s at offset 0x%llx", width, what,
-					   (unsigned long long)(off - VIRTIO_MMIO_CONFIG)),
-			       1;
-		return 0;
+		if (width <= 4 && !(off & (width - 1)))
+			return 0;
+		vs__violate(mon, dev, -1, VS_R_MMIO_CONFIG_WIDTH, "%u-byte config %s at offset 0x%llx",
+			    width, what, (unsigned long long)(off - VIRTIO_MMIO_CONFIG));
+		return 1;
 	}
 	/* spec drv.mmio.mmio-device-register-layout.2: 32 bits, aligned */
-	if (width != 4 || (off & 3))
-		return vs__violate(mon, dev, -1, VS_R_MMIO_ACCESS_WIDTH,
-				   "%u-byte %s of %s at 0x%03llx", width, what, vs__mmio_reg_name(off),
-				   (unsigned long long)off),
-		       1;
-	r = reg_find(off);
+	if (width != 4 || (off & 3)) {
+		vs__violate(mon, dev, -1, VS_R_MMIO_ACCESS_WIDTH, "%u-byte %s of %s at 0x%03llx", width,
+			    what, vs__mmio_reg_name(off), (unsigned long long)off);
+		return 1;
+	}
 	/* spec drv.mmio.mmio-device-register-layout.1: only registers in
 	 * the table, writes only to writable ones, reads only from readable */
-	if (!r)
-		return vs__violate(mon, dev, -1, VS_R_MMIO_ACCESS_UNDEFINED,
-				   "%s at undefined offset 0x%03llx", what, (unsigned long long)off),
-		       1;
-	if (is_write && !(r->dir & W))
-		return vs__violate(mon, dev, -1, VS_R_MMIO_WRITE_READONLY,
-				   "write of 0x%llx to read-only %s", (unsigned long long)val, r->name),
-		       1;
-	if (!is_write && !(r->dir & R))
-		return vs__violate(mon, dev, -1, VS_R_MMIO_READ_WRITEONLY,
-				   "read from write-only %s", r->name),
-		       1;
+	r = reg_find(off);
+	if (!r) {
+		vs__violate(mon, dev, -1, VS_R_MMIO_ACCESS_UNDEFINED, "%s at undefined offset 0x%03llx",
+			    what, (unsigned long long)off);
+		return 1;
+	}
+	if (is_write && !(r->dir & W)) {
+		vs__violate(mon, dev, -1, VS_R_MMIO_WRITE_READONLY, "write of 0x%llx to read-only %s",
+			    (unsigned long long)val, r->name);
+		return 1;
+	}
+	if (!is_write && !(r->dir & R)) {
+		vs__violate(mon, dev, -1, VS_R_MMIO_READ_WRITEONLY, "read from write-only %s", r->name);
+		return 1;
+	}
 	return 0;
 }
 
@@ -187,6 +200,8 @@ void vs__mmio_isr_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t val
 			    "interrupt on line %u, InterruptStatus reads 0x%x", dev->line, val);
 	if ((val & VIRTIO_MMIO_INT_VRING) && !(val & VIRTIO_MMIO_INT_CONFIG))
 		vs__notify_isr_used(mon, dev);
+	if (val & VIRTIO_MMIO_INT_CONFIG)
+		vs__config_notified(mon, dev);
 	m->isr_pending = 0;
 	m->irq_seen = 0;
 	if (val & defined) {

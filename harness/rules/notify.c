@@ -34,7 +34,7 @@ void vs__notify_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__que
 	 * and as not owed for the "missing" checks: no claim without data */
 	if (!known || needed)
 		dev->needed_since_irq += n;
-	if (!known || !needed || !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+	if (!known || !needed || !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) || dev->suspended)
 		return;
 	dev->needed_since_ack += n;
 	if (!dev->notify_pending) {

@@ -49,7 +49,8 @@ static uint16_t rd16(struct vs_monitor *mon, uint64_t gpa, int *ok)
 	return vs_le16(b);
 }
 
-static int seg_add(struct vs__chain *c, uint64_t gpa, uint64_t len, int writable, int table)
+static int seg_add(struct vs__chain *c, uint64_t gpa, uint64_t len, int writable, int table,
+		   int wflag)
 {
 	if (c->nseg == c->segcap) {
 		uint32_t cap = c->segcap ? c->segcap * 2 : 4;
@@ -60,7 +61,8 @@ static int seg_add(struct vs__chain *c, uint64_t gpa, uint64_t len, int writable
 		c->seg = s;
 		c->segcap = cap;
 	}
-	c->seg[c->nseg++] = (struct vs__seg){gpa, len, (uint8_t)writable, (uint8_t)table};
+	c->seg[c->nseg++] = (struct vs__seg){gpa, len, (uint8_t)writable, (uint8_t)table,
+					     (uint8_t)wflag};
 	return 0;
 }
 
@@ -160,6 +162,7 @@ void vs__queue_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__qu
 	q->used_dirty = 0;
 	q->snap_valid = 0;
 	q->busy = 0;
+	q->tainted = 0;
 	q->live = 1;
 	/* memory handed out again is no longer an old ring */
 	vs__dead_forget(mon, q->ldesc, VS_DESC_SIZE(num));
@@ -224,7 +227,7 @@ static void walk_buffer(struct walk *w, uint64_t addr, uint32_t len, uint16_t fl
 		w->c->writable += len;
 	else
 		w->c->readable += len;
-	seg_add(w->c, addr, len, writable, 0);
+	seg_add(w->c, addr, len, writable, 0, 0);
 }
 
 static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
@@ -267,6 +270,10 @@ static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
 			walk_buffer(w, addr, dlen, flags, "indirect entry", j);
 		if (!(flags & VRING_DESC_F_NEXT))
 			return;
+		/* spec ...indirect-descriptors.5: in order, entry j chains to j + 1 */
+		if (feat(w->dev, VIRTIO_F_IN_ORDER) && next != j + 1)
+			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_IN_ORDER_INDIRECT,
+				    "head %u: indirect entry %u next %u", w->head, j, next);
 		if (next >= n) {
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_DESC_INDEX,
 				    "head %u: indirect entry %u next %u >= table size %u", w->head, j,
@@ -288,6 +295,7 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 	if (head >= q->lnum) {
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DESC_INDEX,
 			    "avail idx %u: head %u >= queue size %u", pos, head, q->lnum);
+		q->tainted = 1;
 		return;
 	}
 	c = &q->chains[head];
@@ -299,6 +307,7 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 			    "avail idx %u: head %u made available again, outstanding since avail idx %u",
 			    pos, head, c->avail_pos);
 		chain_release(q, head);
+		q->tainted = 1;
 	}
 	c->nseg = c->ndesc = 0;
 	c->readable = c->writable = 0;
@@ -344,7 +353,7 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DESC_RANGE,
 					    "head %u: indirect table 0x%llx+%u not in RAM", head,
 					    (unsigned long long)addr, len);
-			else if (seg_add(c, addr, len, 0, 1) == 0) {
+			else if (seg_add(c, addr, len, 0, 1, (flags & VRING_DESC_F_WRITE) != 0) == 0) {
 				/* the chain's length counts the buffers the table
 				 * holds, not the descriptor pointing at it */
 				w.count--;
@@ -355,6 +364,11 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 		walk_buffer(&w, addr, len, flags, "descriptor", i);
 		if (!(flags & VRING_DESC_F_NEXT))
 			break;
+		/* spec drv.basic.virtqueues.virtqueue-descriptor-table.2 */
+		if (feat(dev, VIRTIO_F_IN_ORDER) && next != (i + 1) % q->lnum)
+			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_IN_ORDER_NEXT,
+				    "head %u: descriptor %u next %u, not %u", head, i, next,
+				    (i + 1) % q->lnum);
 		if (next >= q->lnum) {
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DESC_INDEX,
 				    "head %u: descriptor %u next %u >= queue size %u", head, i, next,
@@ -402,18 +416,28 @@ static void avail_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs
 	else if (!feat(dev, VIRTIO_F_EVENT_IDX) && flags > 1)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_AVAIL_FLAGS,
 			    "queue %u: avail flags 0x%x", q->index, flags);
+	/* spec drv.init.device-suspend.3 / .6 */
+	if (dev->resume_wait)
+		vs__violate(mon, dev, (int)q->index, VS_R_SUSPEND_RESUME_WAIT,
+			    "queue %u: avail idx %u -> %u before the resume showed in status", q->index,
+			    q->avail_shadow, idx);
+	else if (dev->suspend_req)
+		vs__violate(mon, dev, (int)q->index, VS_R_SUSPEND_AVAIL,
+			    "queue %u: avail idx %u -> %u after SUSPEND", q->index, q->avail_shadow, idx);
 	if (delta > q->lnum) {
 		if ((uint16_t)(q->avail_shadow - idx) <= q->lnum) {
 			/* spec drv.basic.virtqueues.virtqueue-available-ring.1; the
 			 * shadow stays: chains count again once idx passes it */
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_AVAIL_IDX_DECREMENT,
 				    "queue %u: avail idx %u -> %u", q->index, q->avail_shadow, idx);
+			q->tainted = 1;
 		} else {
 			/* 2.7: at most Queue Size buffers are available at once */
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_AVAIL_IDX_JUMP,
 				    "queue %u: avail idx %u -> %u (+%u) on a queue of %u", q->index,
 				    q->avail_shadow, idx, delta, q->lnum);
 			q->avail_shadow = idx;
+			q->tainted = 1;
 		}
 		return;
 	}
@@ -532,8 +556,13 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		q->used_shadow = idx;
 		return;
 	}
+	/* spec dev.init.device-suspend.3 */
+	if (dev->suspended && !dev->resume_wait)
+		vs__violate(mon, dev, (int)q->index, VS_R_SUSPEND_DEVICE_QUEUE_ACCESS,
+			    "queue %u: used idx %u -> %u while suspended", q->index, q->used_shadow,
+			    idx);
 	/* spec dev.basic.device-status-field.1 */
-	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+	else if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_BEFORE_DRIVER_OK,
 			    "queue %u: used idx %u -> %u with status 0x%02x", q->index, q->used_shadow,
 			    idx, dev->status);
@@ -578,9 +607,55 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return a < b + blen && b < a + alen;
 }
 
+/*
+ * A device writes used element slots for positions idx .. idx+outstanding-1
+ * (idx = the used idx in memory): those are the entries it can still
+ * complete.  Any other slot holds an entry already published.
+ */
+static void check_used_elem_write(struct vs_monitor *mon, struct vs__dev *dev,
+				  struct vs__queue *q, uint64_t gpa, uint64_t len)
+{
+	uint64_t ring = q->lused + VS_USED_RING(0);
+	uint64_t lo = gpa > ring ? gpa : ring;
+	uint64_t hi = gpa + len < ring + 8ull * q->lnum ? gpa + len : ring + 8ull * q->lnum;
+	int ok = 1;
+	uint16_t idx = rd16(mon, q->lused + VS_USED_IDX, &ok);
+
+	if (!ok || q->tainted)
+		return;
+	for (uint64_t slot = (lo - ring) / 8; slot <= (hi - 1 - ring) / 8; slot++) {
+		uint32_t ahead = (uint32_t)((slot + q->lnum - idx % q->lnum) % q->lnum);
+
+		/* spec dev.basic.virtqueues.virtqueue-used-ring.1 */
+		if (ahead >= q->outstanding)
+			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_WRITE_PUBLISHED,
+				    "queue %u: used ring slot %llu written at used idx %u with %u outstanding",
+				    q->index, (unsigned long long)slot, idx, q->outstanding);
+	}
+}
+
+static int touches_queue(const struct vs__queue *q, uint64_t gpa, uint64_t len)
+{
+	if (overlaps(gpa, len, q->ldesc, VS_DESC_SIZE(q->lnum)) ||
+	    overlaps(gpa, len, q->lavail, VS_AVAIL_SIZE(q->lnum)) ||
+	    overlaps(gpa, len, q->lused, VS_USED_SIZE(q->lnum)))
+		return 1;
+	for (uint32_t h = 0; h < q->lnum && q->outstanding; h++)
+		for (uint32_t s = 0; q->chains[h].outstanding && s < q->chains[h].nseg; s++)
+			if (overlaps(gpa, len, q->chains[h].seg[s].gpa, q->chains[h].seg[s].len))
+				return 1;
+	return 0;
+}
+
 static void check_queue_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
 			       uint64_t gpa, uint64_t len, int is_write)
 {
+	/* spec dev.init.device-suspend.3 */
+	if (dev->suspended && !dev->resume_wait && touches_queue(q, gpa, len))
+		vs__violate(mon, dev, (int)q->index, VS_R_SUSPEND_DEVICE_QUEUE_ACCESS,
+			    "queue %u: device %s 0x%llx+%llu while suspended", q->index,
+			    is_write ? "wrote" : "read", (unsigned long long)gpa,
+			    (unsigned long long)len);
 	if (is_write) {
 		/* spec dev.basic.virtqueues.virtqueue-descriptor-table.2 */
 		if (overlaps(gpa, len, q->ldesc, VS_DESC_SIZE(q->lnum)))
@@ -592,6 +667,8 @@ static void check_queue_access(struct vs_monitor *mon, struct vs__dev *dev, stru
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_AVAIL,
 				    "queue %u: device wrote 0x%llx+%llu into the driver area",
 				    q->index, (unsigned long long)gpa, (unsigned long long)len);
+		if (overlaps(gpa, len, q->lused + VS_USED_RING(0), 8ull * q->lnum))
+			check_used_elem_write(mon, dev, q, gpa, len);
 		if (overlaps(gpa, len, q->lused + VS_USED_IDX, 2)) {
 			int ok = 1;
 
@@ -611,8 +688,16 @@ static void check_queue_access(struct vs_monitor *mon, struct vs__dev *dev, stru
 
 			if (!overlaps(gpa, len, g->gpa, g->len))
 				continue;
+			/* spec dev.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.1:
+			 * the WRITE flag of an indirect descriptor means nothing */
+			if (is_write && g->table && g->wflag)
+				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_INDIRECT_WRITE,
+					    "queue %u head %u: device wrote 0x%llx+%llu into indirect table 0x%llx+%llu",
+					    q->index, h, (unsigned long long)gpa,
+					    (unsigned long long)len, (unsigned long long)g->gpa,
+					    (unsigned long long)g->len);
 			/* spec dev.basic.virtqueues.virtqueue-descriptor-table.1 */
-			if (is_write && !g->writable)
+			else if (is_write && !g->writable)
 				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_READABLE,
 					    "queue %u head %u: device wrote 0x%llx+%llu into %s 0x%llx+%llu",
 					    q->index, h, (unsigned long long)gpa,
@@ -643,16 +728,19 @@ void vs__ring_device_access(struct vs_monitor *mon, uint64_t gpa, uint64_t len, 
 			if (dev->q[j]->live)
 				check_queue_access(mon, dev, dev->q[j], gpa, len, is_write);
 	}
-	/* spec dev.basic.device-reset.2 / dev.mmio.mmio-device-register-layout.7 */
+	/* spec dev.basic.device-reset.2, dev.mmio.mmio-device-register-layout.7,
+	 * dev.basic.virtqueues.virtqueue-reset.virtqueue-reset.1 */
 	for (uint32_t i = 0; i < mon->ndead; i++) {
 		const struct vs__dead *d = &mon->dead[i];
+		const char *after = d->reason == VS_R_RESET_DEVICE_QUEUE_ACCESS ? "device reset"
+				    : d->reason == VS_R_VQRESET_DEVICE_ACCESS  ? "queue reset"
+									       : "QueueReady=0";
 
 		if (overlaps(gpa, len, d->gpa, d->len))
 			vs__violate(mon, d->dev >= 0 ? mon->devs[d->dev] : NULL, d->queue,
 				    (enum vs__rule)d->reason,
 				    "queue %d: device %s 0x%llx+%llu of its ring after %s", d->queue,
 				    is_write ? "wrote" : "read", (unsigned long long)gpa,
-				    (unsigned long long)len,
-				    d->reason == VS_R_RESET_DEVICE_QUEUE_ACCESS ? "reset" : "QueueReady=0");
+				    (unsigned long long)len, after);
 	}
 }

@@ -1,6 +1,6 @@
 /*
- * status.c - device status, the initialization sequence and reset
- * (spec 2.1, 2.4, 3.1).
+ * status.c - device status, the initialization sequence, suspend and reset
+ * (spec 2.1, 2.4, 3.1, 3.4).
  *
  * The monitor keeps the status as the driver last wrote or read it: a
  * write is judged against that (bits cleared, bits set out of order), a
@@ -31,6 +31,8 @@ static void reset(struct vs_monitor *mon, struct vs__dev *dev)
 		vs__queue_disable(mon, dev, q, VS_R_RESET_DEVICE_QUEUE_ACCESS);
 		q->ready = 0;
 		q->ready_since_reset = 0;
+		q->vq_reset_req = 0;
+		q->vq_reset_done = 0;
 	}
 	for (int w = 0; w < VS__FEAT_WORDS; w++)
 		dev->accepted[w] = 0;
@@ -41,12 +43,33 @@ static void reset(struct vs_monitor *mon, struct vs__dev *dev)
 	dev->features_ok_confirmed = 0;
 	dev->features_ok_refused = 0;
 	dev->failed = 0;
+	dev->nr_seen = dev->cfg_notified = dev->nr_pending = 0;
+	dev->suspend_req = dev->suspend_early = dev->suspend_checked = 0;
+	dev->suspended = dev->resume_wait = 0;
 	dev->used_since_irq = dev->needed_since_irq = 0;
 	dev->irq_used = dev->irq_needed = 0;
 	dev->used_since_ack = dev->needed_since_ack = 0;
 	dev->notify_pending = 0;
 	vs__config_reset(dev);
 	vs__mmio_reset(dev);
+}
+
+static void suspend(struct vs_monitor *mon, struct vs__dev *dev, uint8_t cur)
+{
+	/* spec drv.init.device-suspend.1 */
+	if (!(cur & VIRTIO_CONFIG_S_DRIVER_OK) ||
+	    !(vs__dev_features(dev) & VS_BIT(VIRTIO_F_SUSPEND)))
+		vs__violate(mon, dev, -1, VS_R_SUSPEND_NOT_READY,
+			    "SUSPEND set with status 0x%02x, VIRTIO_F_SUSPEND %s", cur,
+			    (vs__dev_features(dev) & VS_BIT(VIRTIO_F_SUSPEND)) ? "negotiated"
+									: "not negotiated");
+	/* what was made available before the request is legitimate: register
+	 * it now, so what shows up later is new */
+	for (uint32_t i = 0; i < dev->nq; i++)
+		vs__ring_catchup(mon, dev, dev->q[i]);
+	dev->suspend_req = 1;
+	dev->suspend_early = !(cur & VIRTIO_CONFIG_S_DRIVER_OK);
+	dev->suspend_checked = 0;
 }
 
 void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
@@ -67,6 +90,10 @@ void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
 			    "status 0x%02x written after reset without reading status as 0", val);
 	dev->reset_wait = 0;
 	dev->reset_readback = 0;
+	/* spec drv.init.device-suspend.2: verify the suspend by reading */
+	if (dev->suspend_req && !dev->suspend_checked)
+		vs__violate(mon, dev, -1, VS_R_SUSPEND_VERIFY,
+			    "status 0x%02x written after SUSPEND without reading status", val);
 	/* spec drv.basic.device-status-field.3: after FAILED, reset first */
 	if (dev->failed && (set & INIT_BITS))
 		vs__violate(mon, dev, -1, VS_R_INIT_FAILED_RESET,
@@ -105,6 +132,10 @@ void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
 	}
 	if (set & VIRTIO_CONFIG_S_FAILED)
 		dev->failed = 1;
+	if (set & VIRTIO_CONFIG_S_SUSPEND)
+		suspend(mon, dev, cur);
+	if ((set & VIRTIO_CONFIG_S_DRIVER_OK) && dev->suspended)
+		dev->resume_wait = 1;
 	dev->status = val;
 }
 
@@ -124,6 +155,32 @@ void vs__status_read(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
 	}
 	if (val == 0)
 		dev->reset_wait = 0;
+	if (dev->suspend_req) {
+		dev->suspend_checked = 1;
+		/* spec dev.init.device-suspend.1: not before initialization is done */
+		if (dev->suspend_early && (val & VIRTIO_CONFIG_S_SUSPEND))
+			vs__violate(mon, dev, -1, VS_R_SUSPEND_DEVICE_IGNORE,
+				    "status reads 0x%02x: suspended before DRIVER_OK", val);
+		if ((val & VIRTIO_CONFIG_S_SUSPEND) && !(val & VIRTIO_CONFIG_S_DRIVER_OK))
+			dev->suspended = 1;
+	}
+	if (dev->resume_wait && !(val & VIRTIO_CONFIG_S_SUSPEND) &&
+	    (val & VIRTIO_CONFIG_S_DRIVER_OK)) {
+		dev->resume_wait = 0;
+		dev->suspended = 0;
+		dev->suspend_req = 0;
+	}
+	/* spec dev.basic.device-status-field.3: DEVICE_NEEDS_RESET while live
+	 * comes with a configuration change notification */
+	if (!(val & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET)) {
+		dev->cfg_notified = 0;
+	} else if (!dev->nr_seen) {
+		dev->nr_seen = 1;
+		if ((val & VIRTIO_CONFIG_S_DRIVER_OK) && !dev->cfg_notified) {
+			dev->nr_pending = 1;
+			dev->nr_stamp = mon->sync_count;
+		}
+	}
 	if (dev->features_ok_written && !dev->features_ok_confirmed && !dev->features_ok_refused) {
 		if (val & VIRTIO_CONFIG_S_FEATURES_OK) {
 			dev->features_ok_confirmed = 1;
@@ -141,8 +198,15 @@ void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint3
 	struct vs__queue *q;
 
 	vs__emit(mon, "kick", dev, (int)queue, "value=0x%x", raw);
+	/* spec drv.init.device-suspend.4 / .6 */
+	if (dev->resume_wait)
+		vs__violate(mon, dev, (int)queue, VS_R_SUSPEND_RESUME_WAIT,
+			    "queue %u notified before the resume showed in status", queue);
+	else if (dev->suspend_req)
+		vs__violate(mon, dev, (int)queue, VS_R_SUSPEND_KICK,
+			    "queue %u notified after SUSPEND", queue);
 	/* spec drv.init.device-initialization.6 */
-	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+	else if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
 		vs__violate(mon, dev, (int)queue, VS_R_INIT_KICK_BEFORE_DRIVER_OK,
 			    "queue %u notified with status 0x%02x", queue, dev->status);
 	q = vs__queue_get(dev, queue, 0);
@@ -152,13 +216,32 @@ void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint3
 
 void vs__interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler)
 {
+	/* spec dev.init.device-suspend.3 */
+	if (dev->suspended && !dev->resume_wait)
+		vs__violate(mon, dev, -1, VS_R_SUSPEND_DEVICE_NOTIFY,
+			    "interrupt on line %u while suspended", dev->line);
 	/* spec dev.basic.device-reset.2: no notifications after reset until
 	 * the driver has initialized the device again (DRIVER_OK) */
-	if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK))
+	else if (!(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) && !dev->suspended)
 		vs__violate(mon, dev, -1, VS_R_RESET_DEVICE_NOTIFY,
 			    "interrupt on line %u with status 0x%02x", dev->line, dev->status);
 	for (uint32_t i = 0; i < dev->nq; i++)
 		vs__ring_catchup(mon, dev, dev->q[i]);
 	vs__notify_interrupt(mon, dev);
 	vs__mmio_interrupt(mon, dev, has_handler);
+}
+
+void vs__config_notified(struct vs_monitor *mon, struct vs__dev *dev)
+{
+	dev->cfg_notified = 1;
+	dev->nr_pending = 0;
+}
+
+void vs__status_pending(struct vs_monitor *mon, struct vs__dev *dev, int force)
+{
+	if (!dev->nr_pending || !vs__due(mon, dev->nr_stamp, force))
+		return;
+	dev->nr_pending = 0;
+	vs__violate(mon, dev, -1, VS_R_RESET_NEEDS_RESET_NOTIFY,
+		    "status showed DEVICE_NEEDS_RESET with DRIVER_OK and no configuration change notification");
 }
