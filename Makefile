@@ -95,7 +95,7 @@ deps:
 	@sh tools/ensure-deps.sh $(DEB_PKGS)
 
 test: deps
-	@$(MAKE) --no-print-directory test-build
+	@$(MAKE) --no-print-directory -j2 test-build
 	@sh tools/run-tests.sh $(ASAN_DIR)
 
 test-build: check-layers $(ASAN_DIR)/virtiosim $(UNIT_ASAN)
@@ -104,7 +104,7 @@ check-layers:
 	@sh tools/check-layers.sh
 
 coverage: deps
-	@$(MAKE) --no-print-directory $(COV_DIR)/virtiosim $(UNIT_COV)
+	@$(MAKE) --no-print-directory -j2 $(COV_DIR)/virtiosim $(UNIT_COV)
 	@sh tools/coverage.sh $(COV_DIR)
 
 bench:

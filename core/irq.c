@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "core/irq.h"
+#include "core/pci_regs.h"
 
 struct vs_irq_line {
 	int allocated;
@@ -27,6 +28,7 @@ struct vs_irq {
 	struct vs_irq_line lines[VS_IRQ_MAX_LINES];
 	struct vs_irq_tap taps[VS_IRQ_MAX_TAPS];
 	unsigned ntaps;
+	uint64_t lost_messages; /* MSI writes that named no line */
 };
 
 int vs_irq_create(struct vs_irq **out)
@@ -114,6 +116,21 @@ int vs_irq_raise(struct vs_irq *irq, unsigned line)
 	if (fn)
 		fn(opaque, line);
 	return 0;
+}
+
+int vs_irq_msi(struct vs_irq *irq, uint64_t addr, uint32_t data)
+{
+	if (addr < VS_MSI_ADDR_BASE || addr - VS_MSI_ADDR_BASE >= VS_MSI_ADDR_SIZE ||
+	    data >= VS_IRQ_MAX_LINES || !irq->lines[data].allocated) {
+		irq->lost_messages++;
+		return -EINVAL;
+	}
+	return vs_irq_raise(irq, data);
+}
+
+uint64_t vs_irq_lost_messages(const struct vs_irq *irq)
+{
+	return irq->lost_messages;
 }
 
 uint64_t vs_irq_count(const struct vs_irq *irq, unsigned line)

@@ -40,6 +40,17 @@ void vs_irq_release(struct vs_irq *irq, unsigned line);
 /* Deliver one interrupt on line.  -EINVAL for a line not allocated. */
 int vs_irq_raise(struct vs_irq *irq, unsigned line);
 
+/*
+ * Deliver an MSI / MSI-X message: a device's write of data to addr.  An
+ * address inside [VS_MSI_ADDR_BASE, +VS_MSI_ADDR_SIZE) (core/pci_regs.h)
+ * raises line = data.  -EINVAL, nothing delivered, for an address outside
+ * the window or a data value that names no allocated line: the message of
+ * a device that never had its vector programmed goes nowhere, as on real
+ * hardware.  Counted in vs_irq_lost_messages.
+ */
+int vs_irq_msi(struct vs_irq *irq, uint64_t addr, uint32_t data);
+uint64_t vs_irq_lost_messages(const struct vs_irq *irq);
+
 /* Interrupts raised on line since creation, spurious ones included. */
 uint64_t vs_irq_count(const struct vs_irq *irq, unsigned line);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/irq.h"
+#include "core/pci_regs.h"
 
 static struct vs_irq *irq;
 
@@ -246,6 +247,39 @@ START_TEST(destroy_null)
 }
 END_TEST
 
+/* An MSI write inside the window raises line = data; anything else is lost. */
+START_TEST(msi_delivers_data_as_line)
+{
+	unsigned line;
+
+	ck_assert_int_eq(vs_irq_alloc_line(irq, &line), 0);
+	ck_assert_int_eq(vs_irq_request(irq, line, handler, NULL), 0);
+	ck_assert_int_eq(vs_irq_msi(irq, VS_MSI_ADDR_BASE, line), 0);
+	ck_assert_int_eq(vs_irq_msi(irq, VS_MSI_ADDR_BASE + VS_MSI_ADDR_SIZE - 4, line), 0);
+	ck_assert_uint_eq(nev, 2);
+	ck_assert_int_eq(evlog[0].who, 'H');
+	ck_assert_uint_eq(evlog[0].line, line);
+	ck_assert_uint_eq(vs_irq_count(irq, line), 2);
+	ck_assert_uint_eq(vs_irq_lost_messages(irq), 0);
+}
+END_TEST
+
+START_TEST(msi_outside_window_or_unallocated_is_lost)
+{
+	unsigned line;
+
+	ck_assert_int_eq(vs_irq_alloc_line(irq, &line), 0);
+	ck_assert_int_eq(vs_irq_request(irq, line, handler, NULL), 0);
+	ck_assert_int_eq(vs_irq_msi(irq, VS_MSI_ADDR_BASE - 4, line), -EINVAL);
+	ck_assert_int_eq(vs_irq_msi(irq, VS_MSI_ADDR_BASE + VS_MSI_ADDR_SIZE, line), -EINVAL);
+	ck_assert_int_eq(vs_irq_msi(irq, VS_MSI_ADDR_BASE, line + 1), -EINVAL);
+	ck_assert_int_eq(vs_irq_msi(irq, VS_MSI_ADDR_BASE, 0xffffffffu), -EINVAL);
+	ck_assert_uint_eq(nev, 0);
+	ck_assert_uint_eq(vs_irq_count(irq, line), 0);
+	ck_assert_uint_eq(vs_irq_lost_messages(irq), 4);
+}
+END_TEST
+
 static Suite *irq_suite(void)
 {
 	Suite *s = suite_create("irq");
@@ -266,6 +300,8 @@ static Suite *irq_suite(void)
 	tcase_add_test(tc, raise_unallocated_einval);
 	tcase_add_test(tc, spurious_counted_and_tapped);
 	tcase_add_test(tc, handler_may_release_itself);
+	tcase_add_test(tc, msi_delivers_data_as_line);
+	tcase_add_test(tc, msi_outside_window_or_unallocated_is_lost);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Taps");
