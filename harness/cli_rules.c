@@ -112,12 +112,12 @@ static int rules_coverage(enum vs_format fmt)
 		cJSON_AddNumberToObject(t, "percent", tot.percent);
 		print_json(root);
 	} else {
-		printf("%-10s %-6s %-40s %6s %6s %8s %8s\n", "AREA", "SPEC", "TITLE", "MUST", "CITED",
+		printf("%-10s %-6s %-44s %6s %6s %8s %8s\n", "AREA", "SPEC", "TITLE", "MUST", "CITED",
 		       "NOT-OBS", "COVERED");
 		for (i = 0; i < n; i++)
-			printf("%-10s %-6s %-40.40s %6u %6u %8u %7.1f%%\n", a[i].key, a[i].number,
+			printf("%-10s %-6s %-44.44s %6u %6u %8u %7.1f%%\n", a[i].key, a[i].number,
 			       a[i].title, a[i].total, a[i].cited, a[i].not_observable, a[i].percent);
-		printf("%-10s %-6s %-40s %6u %6u %8u %7.1f%%\n", "total", "", "", tot.total,
+		printf("%-10s %-6s %-44s %6u %6u %8u %7.1f%%\n", "total", "", "", tot.total,
 		       tot.cited, tot.not_observable, tot.percent);
 		printf("MUST = MUST and MUST NOT statements; COVERED = cited / (MUST - NOT-OBS)\n");
 	}
