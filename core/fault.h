@@ -36,6 +36,12 @@ enum vs_fault_id {
 	VS_FAULT_DRV_WRITE_BEFORE_READ,  /* writable descriptor before a readable one */
 	VS_FAULT_DRV_AVAIL_IDX_JUMP,     /* avail idx moved by more than the queue size */
 	VS_FAULT_DRV_CLEAR_STATUS_BIT,   /* clear a status bit without a reset */
+	/* added with packed rings and indirect tables (issue 5) */
+	VS_FAULT_DEV_PACKED_USED_WRAP,   /* used descriptor written with the inverted wrap counter */
+	VS_FAULT_DEV_PACKED_USED_FLAGS,  /* used descriptor with AVAIL != USED (looks available) */
+	VS_FAULT_DRV_INDIRECT_NEXT,      /* descriptor with both INDIRECT and NEXT */
+	VS_FAULT_DRV_INDIRECT_NESTED,    /* INDIRECT inside an indirect table */
+	VS_FAULT_DRV_INDIRECT_LEN,       /* indirect table length not a multiple of 16 */
 	VS_FAULT_COUNT
 };
 

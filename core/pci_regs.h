@@ -34,6 +34,16 @@
 #define PCI_COMMAND_INTX_DISABLE 0x400u
 #define PCI_STATUS_INTERRUPT     0x8u
 #define PCI_STATUS_CAP_LIST      0x10u
+#define PCI_HEADER_TYPE_NORMAL   0x00u
+#define PCI_INTERRUPT_PIN_INTA   1u
+
+/* Class codes as the 16-bit word at PCI_CLASS_DEVICE: base class << 8 | sub-class. */
+#define PCI_CLASS_STORAGE_SCSI        0x0100u
+#define PCI_CLASS_NETWORK_ETHERNET    0x0200u
+#define PCI_CLASS_DISPLAY_OTHER       0x0380u
+#define PCI_CLASS_COMMUNICATION_OTHER 0x0780u
+#define PCI_CLASS_INPUT_OTHER         0x0980u
+#define PCI_CLASS_OTHERS              0x00ffu /* unclassified device, "other" */
 
 #define PCI_BASE_ADDRESS_SPACE_IO     0x1u
 #define PCI_BASE_ADDRESS_MEM_TYPE_64  0x4u
@@ -65,6 +75,34 @@
 #define VIRTIO_PCI_MODERN_DEVICE_BASE 0x1040u /* + virtio device id */
 #define VIRTIO_PCI_TRANS_DEVICE_MIN   0x1000u /* transitional ids 0x1000..0x103f */
 #define VIRTIO_PCI_TRANS_DEVICE_MAX   0x103fu
+#define VIRTIO_PCI_MODERN_DEVICE_MAX  0x107fu
+
+/* The transitional PCI device id of a virtio device type (spec 4.1.2.1
+ * table), 0 when the type has none. */
+static inline uint16_t vs_pci_transitional_id(uint32_t virtio_id)
+{
+	switch (virtio_id) {
+	case 1: return 0x1000; /* network */
+	case 2: return 0x1001; /* block */
+	case 5: return 0x1002; /* traditional memory balloon */
+	case 3: return 0x1003; /* console */
+	case 8: return 0x1004; /* SCSI host */
+	case 4: return 0x1005; /* entropy source */
+	case 9: return 0x1009; /* 9P transport */
+	default: return 0;
+	}
+}
+
+/* The virtio device id a transitional PCI device id stands for, 0 when
+ * the id is not in the table. */
+static inline uint32_t vs_pci_transitional_virtio_id(uint16_t pci_id)
+{
+	static const uint8_t ids[10] = {1, 2, 5, 3, 8, 4, 0, 0, 0, 9};
+
+	if (pci_id < 0x1000 || pci_id > 0x1009)
+		return 0;
+	return ids[pci_id - 0x1000];
+}
 
 /* ---- virtio vendor capability (spec 4.1.4) ---- */
 #define VIRTIO_PCI_CAP_COMMON_CFG 1
@@ -137,6 +175,7 @@
 #define VIRTIO_MSI_QUEUE_VECTOR   22 /* 16, only while MSI-X is enabled */
 /* Device config follows at 20, or at 24 while MSI-X is enabled. */
 #define VIRTIO_PCI_CONFIG_OFF(msix_enabled) ((msix_enabled) ? 24 : 20)
+#define VIRTIO_PCI_LEGACY_HDR_SIZE  24   /* header incl. the MSI-X vector registers */
 #define VIRTIO_PCI_QUEUE_ADDR_SHIFT 12   /* PFN unit */
 #define VIRTIO_PCI_VRING_ALIGN      4096 /* legacy used-ring alignment */
 

@@ -127,6 +127,33 @@ struct vring_packed_desc {
 };
 _Static_assert(sizeof(struct vring_packed_desc) == 16, "packed desc is 16 bytes");
 
+/* Flags as masks, for building and testing a packed descriptor's flags. */
+#define VS_PACKED_F_AVAIL ((uint16_t)(1u << VRING_PACKED_DESC_F_AVAIL))
+#define VS_PACKED_F_USED  ((uint16_t)(1u << VRING_PACKED_DESC_F_USED))
+/* Largest packed queue (spec 2.8: up to 2^15 entries, any size). */
+#define VS_PACKED_MAX_SIZE 32768u
+
+/* Driver and device event suppression structures (spec 2.8.14), one each
+ * in the driver area and the device area, 4-byte aligned. */
+struct vring_packed_desc_event {
+	uint16_t off_wrap; /* le16: desc_event_off:15, desc_event_wrap:1 */
+	uint16_t flags;    /* le16: VRING_PACKED_EVENT_FLAG_*, reserved bits 0 */
+};
+_Static_assert(sizeof(struct vring_packed_desc_event) == 4, "event suppression is 4 bytes");
+#define VS_PACKED_EVENT_OFF_WRAP 0u
+#define VS_PACKED_EVENT_FLAGS    2u
+#define VS_PACKED_EVENT_SIZE     4u
+#define VS_PACKED_EVENT_ALIGN    4u
+#define VS_PACKED_DESC_ALIGN     16u
+
+/* VIRTIO_F_NOTIFICATION_DATA (spec 2.9, 4.2.3.3): the 32-bit notify value
+ * is vq index in bits 0-15, next_off in 16-30, next_wrap in bit 31. */
+#define VS_NOTIFY_DATA(vq, off, wrap) \
+	((uint32_t)(vq) | ((uint32_t)((off) & 0x7fffu) << 16) | ((uint32_t)((wrap) & 1u) << 31))
+#define VS_NOTIFY_DATA_VQ(v)   ((uint16_t)((v) & 0xffffu))
+#define VS_NOTIFY_DATA_OFF(v)  ((uint16_t)(((v) >> 16) & 0x7fffu))
+#define VS_NOTIFY_DATA_WRAP(v) ((unsigned)((v) >> 31))
+
 /* ---- MMIO transport register map (spec 4.2.2, legacy 4.2.4) ---- */
 #define VIRTIO_MMIO_MAGIC_VALUE         0x000
 #define VIRTIO_MMIO_VERSION             0x004

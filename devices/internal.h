@@ -93,9 +93,67 @@ __attribute__((format(printf, 2, 3)))
 #endif
 int vs__vq_fail(struct vs_vq *vq, const char *fmt, ...);
 
-/* Is head in flight (popped, not yet pushed)?  Mark / clear it. */
-int vs__vq_inflight_test(const struct vs_vq *vq, uint32_t head);
-void vs__vq_inflight_set(struct vs_vq *vq, uint32_t head, int on);
+/* Is head in flight (popped, not yet pushed)?  Mark / clear it.  Inline:
+ * a few times per request. */
+static inline int vs__vq_inflight_test(const struct vs_vq *vq, uint32_t head)
+{
+	if (head >= vq->num_max)
+		return 0;
+	return (vq->inflight[head / 8] >> (head % 8)) & 1;
+}
+
+static inline void vs__vq_inflight_set(struct vs_vq *vq, uint32_t head, int on)
+{
+	uint8_t bit;
+
+	if (head >= vq->num_max)
+		return;
+	bit = (uint8_t)(1u << (head % 8));
+	if (on)
+		vq->inflight[head / 8] |= bit;
+	else
+		vq->inflight[head / 8] &= (uint8_t)~bit;
+}
+
+/* ---- shared by the two ring walks (devices/vring.c) ---- */
+
+/* Append one buffer of a chain to elem: readable before writable, inside
+ * guest RAM, at most VS_VQ_MAX_IOV per direction, 2^32 bytes in all.
+ * 0 or -EIO (queue broken).  idx names the descriptor in the log. */
+int vs__vq_elem_add(struct vs_vq *vq, struct vs_vq_elem *elem, uint64_t addr, uint32_t len,
+		    int writable, uint32_t idx);
+/* A descriptor with VRING_DESC_F_INDIRECT: feature negotiated, not inside
+ * a table (nested), no NEXT, a length of whole descriptors within the
+ * device's limit, in guest RAM.  0 or -EIO. */
+int vs__vq_check_indirect(struct vs_vq *vq, const struct vs_vq_elem *elem, uint64_t addr,
+			  uint32_t len, uint16_t flags, uint32_t idx, int nested);
+
+/*
+ * ---- one ring layout (vring_split.c, vring_packed.c) ----
+ * pop: fill elem (head set) from the next available chain, validated, and
+ * advance; -ENOENT when none, -EIO (broken) on bad ring data.  The caller
+ * has zeroed the header, checked readiness and marks the head in flight.
+ * fill: write the used entry (id and len already decided, faults applied)
+ * and advance; -EIO when the ring is not writable.  flush (split): publish
+ * the filled entries with one used idx write (packed descriptors publish
+ * themselves).
+ * want_notify: 1 when the driver wants the used buffer notification now,
+ * 0 when it suppressed it, -EIO.  set_no_notify: publish whether kicks
+ * are wanted.  pick_not_outstanding: an id for the fault of that name.
+ */
+int vs__vq_pop_split(struct vs_vq *vq, struct vs_vq_elem *elem);
+int vs__vq_fill_split(struct vs_vq *vq, const struct vs_vq_elem *elem, uint32_t id,
+		      uint32_t len);
+int vs__vq_flush_split(struct vs_vq *vq);
+int vs__vq_want_notify_split(struct vs_vq *vq);
+int vs__vq_set_no_notify_split(struct vs_vq *vq, int no_notify);
+uint32_t vs__vq_pick_not_outstanding_split(struct vs_vq *vq, uint16_t head);
+int vs__vq_pop_packed(struct vs_vq *vq, struct vs_vq_elem *elem);
+int vs__vq_fill_packed(struct vs_vq *vq, const struct vs_vq_elem *elem, uint32_t id,
+		       uint32_t len);
+int vs__vq_want_notify_packed(struct vs_vq *vq);
+int vs__vq_set_no_notify_packed(struct vs_vq *vq, int no_notify);
+uint32_t vs__vq_pick_not_outstanding_packed(struct vs_vq *vq, uint16_t head);
 
 /*
  * vs_device_create for a model given directly rather than by type name:

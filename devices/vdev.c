@@ -542,11 +542,47 @@ int vs_vdev_queue_set_addr(struct vs_vdev *vdev, unsigned q, enum vs_vq_area are
 	return -EINVAL;
 }
 
+/* Check a packed queue being enabled (spec 2.8.10.1).  0 or -EIO. */
+static int vdev_queue_check_packed(struct vs_vq *vq)
+{
+	struct vs_vdev *vdev = vq->vdev;
+
+	/* spec drv.mmio.mmio-device-register-layout.9 and 2.8: up to
+	 * QueueSizeMax, any size from 1 (not only powers of 2). */
+	if (vq->num == 0 || vq->num > vq->num_max || vq->num > VS_PACKED_MAX_SIZE)
+		return vs__vq_fail(vq, "packed queue size %u invalid (max %u)", vq->num,
+				   vq->num_max);
+	if (!vs_arena_translate(vdev->arena, vq->desc_gpa, VS_DESC_SIZE(vq->num)))
+		return vs__vq_fail(vq, "descriptor ring 0x%llx+%u not in guest RAM",
+				   (unsigned long long)vq->desc_gpa, VS_DESC_SIZE(vq->num));
+	if (!vs_arena_translate(vdev->arena, vq->avail_gpa, VS_PACKED_EVENT_SIZE))
+		return vs__vq_fail(vq, "driver event suppression 0x%llx not in guest RAM",
+				   (unsigned long long)vq->avail_gpa);
+	if (!vs_arena_translate(vdev->arena, vq->used_gpa, VS_PACKED_EVENT_SIZE))
+		return vs__vq_fail(vq, "device event suppression 0x%llx not in guest RAM",
+				   (unsigned long long)vq->used_gpa);
+	return 0;
+}
+
 /* Check a queue being enabled: size and ring areas.  0 or -EIO (broken). */
 static int vdev_queue_check(struct vs_vq *vq)
 {
 	struct vs_vdev *vdev = vq->vdev;
 
+	/* The ring's features are final once FEATURES_OK is set: fix the
+	 * layout and what the hot paths test now. */
+	vq->packed = vs_vdev_has_feature(vdev, VIRTIO_F_RING_PACKED);
+	vq->event_idx = vs_vdev_has_feature(vdev, VIRTIO_F_EVENT_IDX);
+	vq->indirect = vs_vdev_has_feature(vdev, VIRTIO_F_INDIRECT_DESC);
+	vq->in_order = vs_vdev_has_feature(vdev, VIRTIO_F_IN_ORDER);
+	/* Nothing read ahead or held back survives a (re-)enable: the areas
+	 * may have moved. */
+	vq->shadow_avail_idx = vq->last_avail_idx;
+	vq->avail_cache_n = 0;
+	vq->fill_count = 0;
+	vq->used_cache_n = 0;
+	if (vq->packed)
+		return vdev_queue_check_packed(vq);
 	/* spec drv.mmio.mmio-device-register-layout.9 and 2.7: a size up to
 	 * QueueSizeMax and a power of 2. */
 	if (!is_pow2(vq->num) || vq->num > vq->num_max)
@@ -595,6 +631,23 @@ int vs_vdev_queue_reset(struct vs_vdev *vdev, unsigned q)
 	/* spec dev.basic.virtqueues.virtqueue-reset.virtqueue-reset.1 and .2 */
 	vs_vq_reset(vq);
 	return 0;
+}
+
+int vs_vdev_kick_data(struct vs_vdev *vdev, unsigned q, uint16_t next_off, unsigned next_wrap)
+{
+	struct vs_vq *vq = vs_vdev_queue(vdev, q);
+
+	if (vq) {
+		/* spec 2.9: where the driver will write next.  Kept for tests and
+		 * traces; the ring itself stays the truth the device acts on. */
+		vq->notify_data_valid = 1;
+		vq->notify_next_off = next_off;
+		vq->notify_next_wrap = (uint8_t)(next_wrap & 1u);
+		if (vq->packed && vq->ready && next_off >= vq->num)
+			vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: vq %u: notification data offset %u >= "
+			       "queue size %u", vdev->label, q, next_off, vq->num);
+	}
+	return vs_vdev_kick(vdev, q);
 }
 
 int vs_vdev_kick(struct vs_vdev *vdev, unsigned q)

@@ -167,8 +167,9 @@ uint64_t vs_vdev_queue_addr(const struct vs_vdev *vdev, unsigned q, enum vs_vq_a
  * Queue setup writes.  -EINVAL for a queue that does not exist; -EBUSY
  * (ignored) for size/address writes while the queue is ready.  The size
  * is checked when the queue is made ready: a size of 0, above num_max or
- * not a power of 2, or areas outside guest RAM, then mark the queue broken
- * and set DEVICE_NEEDS_RESET.
+ * (split) not a power of 2, or areas outside guest RAM, then mark the
+ * queue broken and set DEVICE_NEEDS_RESET.  Making a queue ready also fixes
+ * its layout (packed when VIRTIO_F_RING_PACKED was negotiated).
  */
 int vs_vdev_queue_set_num(struct vs_vdev *vdev, unsigned q, uint32_t num);
 int vs_vdev_queue_set_addr(struct vs_vdev *vdev, unsigned q, enum vs_vq_area area, uint64_t gpa);
@@ -185,6 +186,9 @@ int vs_vdev_queue_reset(struct vs_vdev *vdev, unsigned q);
  * device does not need a reset.  -EINVAL for a queue that does not exist.
  */
 int vs_vdev_kick(struct vs_vdev *vdev, unsigned q);
+/* The same, with VIRTIO_F_NOTIFICATION_DATA's next_off and next_wrap
+ * (spec 2.9), which the queue records (vs_vq notify_* fields). */
+int vs_vdev_kick_data(struct vs_vdev *vdev, unsigned q, uint16_t next_off, unsigned next_wrap);
 
 /* The queue itself, for device models and ring tests; NULL when q is out
  * of range. */

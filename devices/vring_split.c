@@ -1,7 +1,8 @@
 /*
  * vring_split.c - the device side of a split virtqueue (spec 2.7): pop a
- * validated descriptor chain from the available ring, push a used element,
- * decide on the used buffer notification.
+ * validated descriptor chain from the available ring, write a used
+ * element, decide on the used buffer notification and publish whether the
+ * device wants kicks.  The common checks around these are in vring.c.
  *
  * Runs once per request, on the loop.  Each ring field is read or written
  * with its own vs_arena_read / vs_arena_write (2, 8 or 16 bytes), as a
@@ -51,74 +52,6 @@ struct walk {
 	int indirect;
 };
 
-/* Add one buffer to elem, enforcing readable-before-writable and limits. */
-static int elem_add(struct vs_vq *vq, struct vs_vq_elem *elem, uint64_t addr, uint32_t len,
-		    int writable, uint32_t idx)
-{
-	struct vs_vdev *vdev = vq->vdev;
-
-	/* spec drv.basic.message-framing.1: writable after all readable. */
-	if (!writable && elem->in_num)
-		return vs__vq_fail(vq, "head %u: readable descriptor %u after a writable one",
-				   elem->head, idx);
-	if (!len)
-		return 0; /* nothing to access; keep the lists free of empty buffers */
-	if (!vs_arena_translate(vdev->arena, addr, len))
-		return vs__vq_fail(vq, "head %u: descriptor %u buffer 0x%llx+%u not in guest RAM",
-				   elem->head, idx, (unsigned long long)addr, len);
-	/* spec dev.basic.message-framing.2: a reasonable limit per chain. */
-	if ((writable ? elem->in_num : elem->out_num) >= VS_VQ_MAX_IOV)
-		return vs__vq_fail(vq, "head %u: more than %u %s buffers", elem->head,
-				   VS_VQ_MAX_IOV, writable ? "writable" : "readable");
-	/* spec drv.basic.virtqueues.virtqueue-descriptor-table.1: at most
-	 * 2^32 bytes in a chain (the used len could not describe more). */
-	if (elem->out_len + elem->in_len + len > UINT32_MAX)
-		return vs__vq_fail(vq, "head %u: chain longer than 2^32 bytes", elem->head);
-	if (writable) {
-		elem->in[elem->in_num].gpa = addr;
-		elem->in[elem->in_num++].len = len;
-		elem->in_len += len;
-	} else {
-		elem->out[elem->out_num].gpa = addr;
-		elem->out[elem->out_num++].len = len;
-		elem->out_len += len;
-	}
-	return 0;
-}
-
-/* Switch the walk into the indirect table described by d. */
-static int enter_indirect(struct vs_vq *vq, struct vs_vq_elem *elem, struct walk *w,
-			  uint64_t addr, uint32_t len, uint16_t flags, uint32_t idx)
-{
-	struct vs_vdev *vdev = vq->vdev;
-
-	/* spec drv.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.1 */
-	if (!vs_vdev_has_feature(vdev, VIRTIO_F_INDIRECT_DESC))
-		return vs__vq_fail(vq, "head %u: descriptor %u is INDIRECT, "
-				   "VIRTIO_F_INDIRECT_DESC not negotiated", elem->head, idx);
-	/* spec drv.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.2 */
-	if (w->indirect)
-		return vs__vq_fail(vq, "head %u: INDIRECT descriptor %u inside an indirect table",
-				   elem->head, idx);
-	/* spec drv.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.4 */
-	if (flags & VRING_DESC_F_NEXT)
-		return vs__vq_fail(vq, "head %u: descriptor %u has both INDIRECT and NEXT",
-				   elem->head, idx);
-	if (!len || len % sizeof(struct vring_desc))
-		return vs__vq_fail(vq, "head %u: indirect table length %u not a multiple of %zu",
-				   elem->head, len, sizeof(struct vring_desc));
-	if (!vs_arena_translate(vdev->arena, addr, len))
-		return vs__vq_fail(vq, "head %u: indirect table 0x%llx+%u not in guest RAM",
-				   elem->head, (unsigned long long)addr, len);
-	/* spec dev.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.1:
-	 * the WRITE flag of the table descriptor itself means nothing. */
-	w->table = addr;
-	w->size = len / sizeof(struct vring_desc);
-	w->seen = 0;
-	w->indirect = 1;
-	return 0;
-}
-
 /* Walk the chain at elem->head into elem.  0 or -EIO (queue broken). */
 static int walk_chain(struct vs_vq *vq, struct vs_vq_elem *elem)
 {
@@ -149,13 +82,21 @@ static int walk_chain(struct vs_vq *vq, struct vs_vq_elem *elem)
 		next = vs_le16(raw + offsetof(struct vring_desc, next));
 
 		if (flags & VRING_DESC_F_INDIRECT) {
-			err = enter_indirect(vq, elem, &w, addr, len, flags, idx);
+			/* spec dev.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.2:
+			 * zero or more chained descriptors, then one table. */
+			err = vs__vq_check_indirect(vq, elem, addr, len, flags, idx, w.indirect);
 			if (err)
 				return err;
+			/* ...indirect-descriptors.1 (device): the WRITE flag of
+			 * the table descriptor itself means nothing. */
+			w.table = addr;
+			w.size = len / sizeof(struct vring_desc);
+			w.seen = 0;
+			w.indirect = 1;
 			idx = 0;
 			continue;
 		}
-		err = elem_add(vq, elem, addr, len, (flags & VRING_DESC_F_WRITE) != 0, idx);
+		err = vs__vq_elem_add(vq, elem, addr, len, (flags & VRING_DESC_F_WRITE) != 0, idx);
 		if (err)
 			return err;
 		if (!(flags & VRING_DESC_F_NEXT))
@@ -168,59 +109,83 @@ static int walk_chain(struct vs_vq *vq, struct vs_vq_elem *elem)
 	}
 }
 
-int vs_vq_pop(struct vs_vq *vq, struct vs_vq_elem *elem)
+/*
+ * The avail ring entry at slot (for last_avail_idx).  Entries come in
+ * bursts: when the cache does not hold it, read every published entry
+ * from slot on, up to the end of the ring and VS_VQ_BURST, in one access.
+ */
+static int avail_entry(struct vs_vq *vq, uint16_t slot, uint16_t *head)
 {
-	struct vs_vdev *vdev = vq->vdev;
-	uint16_t avail_idx, pending, head;
+	uint16_t k = (uint16_t)(vq->last_avail_idx - vq->avail_cache_idx);
+	uint8_t raw[2 * VS_VQ_BURST];
+	uint32_t n, i;
+
+	if (k < vq->avail_cache_n) {
+		*head = vq->avail_cache[k];
+		return 0;
+	}
+	n = (uint16_t)(vq->shadow_avail_idx - vq->last_avail_idx);
+	if (n > VS_VQ_BURST)
+		n = VS_VQ_BURST;
+	if (n > vq->num - slot)
+		n = vq->num - slot;
+	if (vs_arena_read(vq->vdev->arena, VS_SIDE_DEVICE, vq->avail_gpa + VS_AVAIL_RING(slot), raw,
+			  2 * n))
+		return -EFAULT;
+	for (i = 0; i < n; i++)
+		vq->avail_cache[i] = vs_le16(raw + 2 * i);
+	vq->avail_cache_idx = vq->last_avail_idx;
+	vq->avail_cache_n = (uint16_t)n;
+	*head = vq->avail_cache[0];
+	return 0;
+}
+
+int vs__vq_pop_split(struct vs_vq *vq, struct vs_vq_elem *elem)
+{
+	uint16_t avail_idx, pending, head, slot;
 	int err;
 
-	if (vq->broken)
-		return -EIO;
-	/* spec dev.mmio.mmio-device-register-layout.7 and
-	 * dev.basic.device-status-field.1: hands off a queue that is not
-	 * ready, and off every queue before DRIVER_OK. */
-	if (!vq->ready || !(vdev->status & VIRTIO_CONFIG_S_DRIVER_OK))
-		return -ENOENT;
-	if (vdev->status & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET)
-		return -EIO;
+	/* The avail idx is read again only once the entries it published
+	 * last time are consumed (QEMU's shadow_avail_idx): one read per
+	 * batch, and always a fresh one before saying the ring is empty. */
+	if (vq->last_avail_idx == vq->shadow_avail_idx) {
+		if (read_le16(vq, vq->avail_gpa + VS_AVAIL_IDX, &avail_idx))
+			return vs__vq_fail(vq, "avail idx at 0x%llx not readable",
+					   (unsigned long long)(vq->avail_gpa + VS_AVAIL_IDX));
+		pending = (uint16_t)(avail_idx - vq->last_avail_idx);
+		if (!pending)
+			return -ENOENT;
+		/* spec drv.basic.virtqueues.virtqueue-available-ring.1: idx never
+		 * goes back, and never runs more than a ring ahead of the device. */
+		if (pending > vq->num)
+			return vs__vq_fail(vq,
+					   "avail idx %u is %u past last_avail_idx %u (queue size %u)",
+					   avail_idx, pending, vq->last_avail_idx, vq->num);
+		vq->shadow_avail_idx = avail_idx;
+	}
 
-	if (read_le16(vq, vq->avail_gpa + VS_AVAIL_IDX, &avail_idx))
-		return vs__vq_fail(vq, "avail idx at 0x%llx not readable",
-				   (unsigned long long)(vq->avail_gpa + VS_AVAIL_IDX));
-	pending = (uint16_t)(avail_idx - vq->last_avail_idx);
-	if (!pending)
-		return -ENOENT;
-	/* spec drv.basic.virtqueues.virtqueue-available-ring.1: idx never goes
-	 * back, and never runs more than a ring ahead of the device. */
-	if (pending > vq->num)
-		return vs__vq_fail(vq, "avail idx %u is %u past last_avail_idx %u (queue size %u)",
-				   avail_idx, pending, vq->last_avail_idx, vq->num);
-
-	if (read_le16(vq, vq->avail_gpa + VS_AVAIL_RING(vq->last_avail_idx % vq->num), &head))
-		return vs__vq_fail(vq, "avail ring entry %u not readable",
-				   vq->last_avail_idx % vq->num);
+	slot = (uint16_t)(vq->last_avail_idx % vq->num);
+	head = 0;
+	if (avail_entry(vq, slot, &head))
+		return vs__vq_fail(vq, "avail ring entry %u not readable", slot);
 	if (head >= vq->num)
-		return vs__vq_fail(vq, "avail ring[%u] = head %u >= queue size %u",
-				   vq->last_avail_idx % vq->num, head, vq->num);
+		return vs__vq_fail(vq, "avail ring[%u] = head %u >= queue size %u", slot, head,
+				   vq->num);
 	/* spec drv.init.device-cleanup.1: a chain the device still holds is
 	 * not the driver's to expose again. */
 	if (vs__vq_inflight_test(vq, head))
-		return vs__vq_fail(vq, "avail ring[%u] = head %u, which is still in flight",
-				   vq->last_avail_idx % vq->num, head);
+		return vs__vq_fail(vq, "avail ring[%u] = head %u, which is still in flight", slot,
+				   head);
 
-	memset(elem, 0, offsetof(struct vs_vq_elem, out));
 	elem->head = head;
-	elem->epoch = vq->epoch;
-	elem->write_fault = 0;
 	err = walk_chain(vq, elem);
 	if (err)
 		return err;
 
 	vq->last_avail_idx++;
-	vs__vq_inflight_set(vq, head, 1);
 	/* With EVENT_IDX, tell the driver to kick when it publishes the entry
 	 * after the last one consumed (spec 2.7.10). */
-	if (vs_vdev_has_feature(vdev, VIRTIO_F_EVENT_IDX) &&
+	if (vq->event_idx &&
 	    write_le16(vq, vq->used_gpa + VS_USED_AVAIL_EVENT(vq->num), vq->last_avail_idx))
 		return vs__vq_fail(vq, "avail_event not writable");
 	return 0;
@@ -233,7 +198,7 @@ int vs_vq_pop(struct vs_vq *vq, struct vs_vq_elem *elem)
  * through translate: bookkeeping for the fault, not a device access the
  * monitor should judge.  Returns head when every id is outstanding.
  */
-static uint32_t pick_not_outstanding(struct vs_vq *vq, uint16_t head)
+uint32_t vs__vq_pick_not_outstanding_split(struct vs_vq *vq, uint16_t head)
 {
 	struct vs_arena *arena = vq->vdev->arena;
 	const uint8_t *avail = vs_arena_translate(arena, vq->avail_gpa, VS_AVAIL_SIZE(vq->num));
@@ -261,73 +226,65 @@ static uint32_t pick_not_outstanding(struct vs_vq *vq, uint16_t head)
 	return head;
 }
 
-int vs_vq_push(struct vs_vq *vq, const struct vs_vq_elem *elem, uint32_t len)
+/* Write the cached used elements: one access per run of adjacent slots
+ * (two when the run wraps the ring). */
+static int used_cache_write(struct vs_vq *vq)
 {
-	struct vs_vdev *vdev = vq->vdev;
-	struct vs_faults *faults = vdev->faults;
-	uint8_t used[sizeof(struct vring_used_elem)];
-	uint32_t id = elem->head;
-	uint16_t slot;
+	uint16_t first = (uint16_t)(vq->used_idx + vq->fill_count - vq->used_cache_n);
+	uint32_t slot = first % vq->num, n = vq->used_cache_n, done = 0;
 
-	if (vq->broken)
-		return -EIO;
-	/* A reset or disable since the pop: the buffer belongs to nobody now
-	 * (spec dev.basic.device-reset.2), drop the completion. */
-	if (elem->epoch != vq->epoch || !vq->ready)
-		return -ECANCELED;
-	if (elem->head >= vq->num || !vs__vq_inflight_test(vq, elem->head)) {
-		vs_log(VS_LOG_ERROR, LOG_SUBSYS, "%s: vq %u: push of head %u, which is not in flight",
-		       vdev->label, vq->index, elem->head);
-		return -EINVAL;
-	}
-	/* spec dev.basic.virtqueues.virtqueue-used-ring.2: len counts bytes
-	 * written into the writable part, so it cannot exceed it. */
-	if (len > elem->in_len) {
-		vs_log(VS_LOG_ERROR, LOG_SUBSYS, "%s: vq %u: head %u len %u > writable %llu, clamped",
-		       vdev->label, vq->index, elem->head, len,
-		       (unsigned long long)elem->in_len);
-		len = (uint32_t)elem->in_len;
-	}
+	while (done < n) {
+		uint32_t run = n - done;
 
-	if (vs_fault_hit(faults, VS_FAULT_DEV_USED_ID_RANGE)) {
-		id = vq->num + elem->head;
-		vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: vq %u: fault: used id %u for head %u (size %u)",
-		       vdev->label, vq->index, id, elem->head, vq->num);
-	} else if (vs_fault_hit(faults, VS_FAULT_DEV_USED_ID_NOT_OUTSTANDING)) {
-		id = pick_not_outstanding(vq, elem->head);
-		vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: vq %u: fault: used id %u for head %u",
-		       vdev->label, vq->index, id, elem->head);
+		if (run > vq->num - slot)
+			run = vq->num - slot;
+		if (vs_arena_write(vq->vdev->arena, VS_SIDE_DEVICE, vq->used_gpa + VS_USED_RING(slot),
+				   vq->used_cache[done], 8ull * run))
+			return vs__vq_fail(vq, "used ring entry %u not writable", slot);
+		done += run;
+		slot = 0;
 	}
-	if (vs_fault_hit(faults, VS_FAULT_DEV_USED_LEN_OVER)) {
-		len = elem->in_len >= UINT32_MAX ? UINT32_MAX : (uint32_t)elem->in_len + 1;
-		vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: vq %u: fault: used len %u for %llu writable",
-		       vdev->label, vq->index, len, (unsigned long long)elem->in_len);
-	}
-
-	/* spec dev.basic.virtqueues.virtqueue-used-ring.1: the element (len
-	 * included) before the idx that publishes it. */
-	slot = (uint16_t)(vq->used_idx % vq->num);
-	vs_put_le32(used + offsetof(struct vring_used_elem, id), id);
-	vs_put_le32(used + offsetof(struct vring_used_elem, len), len);
-	if (vs_arena_write(vdev->arena, VS_SIDE_DEVICE, vq->used_gpa + VS_USED_RING(slot), used,
-			   sizeof(used)))
-		return vs__vq_fail(vq, "used ring entry %u not writable", slot);
-	if (write_le16(vq, vq->used_gpa + VS_USED_IDX, (uint16_t)(vq->used_idx + 1)))
-		return vs__vq_fail(vq, "used idx not writable");
-	vq->used_idx++;
-	vs__vq_inflight_set(vq, elem->head, 0);
-	vdev->completed++;
-	return vs_vq_notify(vq);
+	vq->used_cache_n = 0;
+	return 0;
 }
 
-int vs_vq_notify(struct vs_vq *vq)
+int vs__vq_fill_split(struct vs_vq *vq, const struct vs_vq_elem *elem, uint32_t id,
+		      uint32_t len)
 {
-	struct vs_vdev *vdev = vq->vdev;
+	uint8_t *used;
+
+	(void)elem;
+	if (vq->used_cache_n == VS_VQ_BURST && used_cache_write(vq))
+		return -EIO;
+	used = vq->used_cache[vq->used_cache_n++];
+	vs_put_le32(used + offsetof(struct vring_used_elem, id), id);
+	vs_put_le32(used + offsetof(struct vring_used_elem, len), len);
+	vq->fill_count++;
+	return 0;
+}
+
+int vs__vq_flush_split(struct vs_vq *vq)
+{
+	uint16_t idx = (uint16_t)(vq->used_idx + vq->fill_count);
+
+	if (!vq->fill_count)
+		return 0;
+	if (used_cache_write(vq))
+		return -EIO;
+	/* spec dev.basic.virtqueues.virtqueue-used-ring.1: the elements (len
+	 * included) before the idx that publishes them. */
+	if (write_le16(vq, vq->used_gpa + VS_USED_IDX, idx))
+		return vs__vq_fail(vq, "used idx not writable");
+	vq->used_idx = idx;
+	vq->fill_count = 0;
+	return 0;
+}
+
+int vs__vq_want_notify_split(struct vs_vq *vq)
+{
 	uint16_t v;
 
-	if (vq->broken)
-		return -EIO;
-	if (vs_vdev_has_feature(vdev, VIRTIO_F_EVENT_IDX)) {
+	if (vq->event_idx) {
 		uint16_t old = vq->signalled_used;
 		int valid = vq->signalled_valid;
 
@@ -337,29 +294,21 @@ int vs_vq_notify(struct vs_vq *vq)
 		vq->signalled_valid = 1;
 		/* spec dev.basic.virtqueues.used-buffer-notification-suppression.4-6:
 		 * flags ignored; notify when used idx crossed used_event. */
-		if (valid && !vs_need_event(v, vq->used_idx, old))
-			return 0;
-	} else {
-		if (read_le16(vq, vq->avail_gpa + VS_AVAIL_FLAGS, &v))
-			return vs__vq_fail(vq, "avail flags not readable");
-		/* spec dev.basic.virtqueues.used-buffer-notification-suppression.2:
-		 * flags 1 means the driver does not want the notification. */
-		if (v & VRING_AVAIL_F_NO_INTERRUPT)
-			return 0;
+		return !valid || vs_need_event(v, vq->used_idx, old);
 	}
-	vs__vdev_vring_interrupt(vdev, vq->index);
-	return 0;
+	if (read_le16(vq, vq->avail_gpa + VS_AVAIL_FLAGS, &v))
+		return vs__vq_fail(vq, "avail flags not readable");
+	/* spec dev.basic.virtqueues.used-buffer-notification-suppression.2
+	 * and .3: flags 1 means the driver does not want the notification. */
+	return !(v & VRING_AVAIL_F_NO_INTERRUPT);
 }
 
-int vs_vq_set_no_notify(struct vs_vq *vq, int no_notify)
+int vs__vq_set_no_notify_split(struct vs_vq *vq, int no_notify)
 {
-	if (vq->broken)
-		return -EIO;
-	if (!vq->ready)
-		return -ENOENT;
 	/* spec dev.basic.virtqueues.available-buffer-notification-suppression.3 */
-	if (vs_vdev_has_feature(vq->vdev, VIRTIO_F_EVENT_IDX))
+	if (vq->event_idx)
 		return no_notify ? -EINVAL : 0;
+	/* ...suppression.1 and .2: flags 0 or 1. */
 	if (write_le16(vq, vq->used_gpa + VS_USED_FLAGS, no_notify ? VRING_USED_F_NO_NOTIFY : 0))
 		return vs__vq_fail(vq, "used flags not writable");
 	return 0;

@@ -5,8 +5,9 @@
  *
  * Call order: vs_guest_init (binds the guest to the machine's arena, bus,
  * irq controller, loop and fault switches and registers the built-in
- * drivers), then any number of vs_guest_mmio_add / vs_guest_rng_read /
- * vs_guest_reset / vs_guest_remove, then vs_guest_fini.  One machine at a
+ * drivers), vs_guest_pci_enumerate once when the machine has PCI functions,
+ * then any number of vs_guest_mmio_add / vs_guest_pci_add /
+ * vs_guest_rng_read / vs_guest_reset / vs_guest_remove, then vs_guest_fini.  One machine at a
  * time: the guest is a global context, as a kernel is.
  *
  * Every wait for the device runs the machine's loop in virtual time and is
@@ -41,8 +42,8 @@ void vs_guest_fini(void);
 
 /*
  * A virtio-mmio device at [base, base+size) raising irq_line: runs the
- * virtio_mmio probe (magic, version 2 -- version 1 gives -ENODEV for now --,
- * device id 0 gives -ENODEV without an error message), registers the
+ * virtio_mmio probe (magic, version 2 or legacy 1, other versions and
+ * device id 0 give -ENODEV, the latter without an error message), registers the
  * virtio device, matches a driver and probes it.  0 and *handle, or the
  * probe's negative errno (-EIO, -ENODEV, -ETIMEDOUT, -ENOENT, -ENOMEM,
  * -ENOSPC when too many devices); on failure nothing is left registered.
@@ -50,8 +51,43 @@ void vs_guest_fini(void);
  */
 int vs_guest_mmio_add(uint64_t base, uint64_t size, unsigned irq_line, int *handle);
 
+/*
+ * The firmware's PCI scan, once, after the harness plugged every function:
+ * bus 0 through the ECAM window (core/pci_regs.h), every BAR sized and
+ * given an address from the platform's memory or I/O window, decoding
+ * enabled.  Binds no driver.  The number of functions found, -EBUSY when
+ * already scanned, -ENODEV without a guest or a bus.
+ */
+int vs_guest_pci_enumerate(void);
+
+/*
+ * Hand the function at slot (function 0) to the guest: its INTx pin is
+ * wired to core/irq line intx_line; the virtio-pci driver probes it --
+ * modern interface first, legacy when there is none, or legacy first with
+ * force_legacy (a transitional device driven as a legacy one) -- and the
+ * virtio device's driver initializes it, its interrupts set up by the
+ * policy chain (vs_guest_irq_mode).  0 and *handle, or -ENODEV (no
+ * function there, or not a virtio device the driver can use), -EBUSY
+ * (already handed over), -EINVAL (slot >= 32), -ENOSPC (too many
+ * devices), or the probe's error; on failure nothing stays bound and the
+ * slot may be added again.  A device no virtio driver knows returns 0.
+ */
+int vs_guest_pci_add(unsigned slot, unsigned intx_line, int force_legacy, int *handle);
+
+/*
+ * How a device's interrupts reach the driver, as chosen at its last
+ * find_vqs (probe, or reset): "msix-per-vq" (config vector + one per
+ * queue), "msix-shared" (config vector + one for all queues),
+ * "msix-single" (one vector for everything), "intx" (the INTx line and the
+ * ISR); "none" for a PCI function without queues set up (no driver bound,
+ * or its probe failed); "mmio" for a virtio-mmio device (one line and
+ * InterruptStatus).  NULL for an unknown handle.  A static string.
+ */
+const char *vs_guest_irq_mode(int handle);
+
 /* Unregister: the driver's remove (reset, detach, del_vqs, free), then the
- * device.  0 or -ENOENT for an unknown handle. */
+ * device (a PCI function stays on the bus, unbound).  0 or -ENOENT for an
+ * unknown handle. */
 int vs_guest_remove(int handle);
 
 /*

@@ -8,6 +8,8 @@
 
 int virtio_mmio_driver_init(void);
 void virtio_mmio_driver_exit(void);
+int virtio_pci_driver_init(void);
+void virtio_pci_driver_exit(void);
 int virtio_rng_driver_init(void);
 void virtio_rng_driver_exit(void);
 

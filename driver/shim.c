@@ -24,6 +24,7 @@
 #include <linux/hw_random.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
+#include <linux/irq.h>
 #include <linux/list.h>
 #include <linux/slab.h>
 
@@ -31,6 +32,7 @@
 #include "core/bus.h"
 #include "core/irq.h"
 #include "core/log.h"
+#include "core/pci_regs.h"
 #include "driver/shim.h"
 
 uint64_t vs_guest_timeout_ns = 1000000000ull;
@@ -211,6 +213,14 @@ void __iomem *ioremap(phys_addr_t phys, size_t size)
 	return (void __iomem *)(IOMEM_COOKIE + (uintptr_t)phys);
 }
 
+void __iomem *ioport_map(unsigned long port, unsigned int nr)
+{
+	/* Port I/O is a window of the same bus (core/pci_regs.h). */
+	if (port >= VS_PIO_SIZE || nr > VS_PIO_SIZE - port)
+		return NULL;
+	return ioremap(VS_PIO_BASE + port, nr);
+}
+
 void iounmap(volatile void __iomem *addr)
 {
 	(void)addr;
@@ -318,6 +328,33 @@ const void *free_irq(unsigned int irq, void *dev_id)
 		vs_irq_release(shim.env.irq, irq);
 	memset(&shim_irqs[irq], 0, sizeof(shim_irqs[irq]));
 	return name;
+}
+
+/* ---- interrupt numbers the guest allocates (MSI-X vectors) ---- */
+
+int irq_alloc_desc(int node)
+{
+	unsigned int line;
+	int err;
+
+	(void)node;
+	if (!shim.bound || !shim.env.irq)
+		return -ENODEV;
+	err = vs_irq_alloc_line(shim.env.irq, &line);
+	return err ? err : (int)line;
+}
+
+void irq_free_desc(unsigned int irq)
+{
+	if (!shim.bound || !shim.env.irq || irq >= VS_IRQ_MAX_LINES)
+		return;
+	if (shim_irqs[irq].handler) {
+		pr_warn("irq %u (%s) freed with its handler still requested", irq,
+			shim_irqs[irq].name ? shim_irqs[irq].name : "?");
+		vs_irq_release(shim.env.irq, irq);
+		memset(&shim_irqs[irq], 0, sizeof(shim_irqs[irq]));
+	}
+	vs_irq_free_line(shim.env.irq, irq);
 }
 
 /* ---- fault points ---- */

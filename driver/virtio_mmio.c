@@ -1,9 +1,12 @@
 /*
  * virtio_mmio.c - the virtio-mmio transport driver (spec 4.2): a platform
  * device with one register bank and one interrupt line becomes a virtio
- * device.  Only version 2 banks are driven; a legacy (version 1) bank is
- * ignored with -ENODEV for now -- its page-based queue setup (QUEUE_PFN,
- * GUEST_PAGE_SIZE) would go beside the version checks below.
+ * device.  Version 2 banks and legacy version 1 banks (spec 4.2.4) are
+ * driven; a legacy bank differs in queue setup (GuestPageSize once,
+ * QueueAlign and QueuePFN per queue, the ring in the legacy layout with
+ * the used ring on its own page, QueuePFN 0 to stop a queue), has no
+ * ConfigGeneration, takes its config a byte at a time, and needs no
+ * VIRTIO_F_VERSION_1.
  *
  * Every access is a 32-bit register access on the bus (spec
  * drv.mmio.mmio-device-register-layout.2), except the device config space,
@@ -84,7 +87,14 @@ static void vm_get(struct virtio_device *vdev, unsigned int offset, void *buf, u
 	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vdev);
 	void __iomem *base = vm_dev->base + VIRTIO_MMIO_CONFIG;
 	u8 *b = buf;
+	unsigned int i;
 
+	/* Legacy config is guest-endian and byte-accessible (spec 4.2.4). */
+	if (vm_dev->version == 1) {
+		for (i = 0; i < len; i++)
+			b[i] = readb(base + offset + i);
+		return;
+	}
 	switch (len) {
 	case 1:
 		b[0] = readb(base + offset);
@@ -112,7 +122,13 @@ static void vm_set(struct virtio_device *vdev, unsigned int offset, const void *
 	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vdev);
 	void __iomem *base = vm_dev->base + VIRTIO_MMIO_CONFIG;
 	const u8 *b = buf;
+	unsigned int i;
 
+	if (vm_dev->version == 1) {
+		for (i = 0; i < len; i++)
+			writeb(b[i], base + offset + i);
+		return;
+	}
 	switch (len) {
 	case 1:
 		writeb(b[0], base + offset);
@@ -136,6 +152,9 @@ static u32 vm_generation(struct virtio_device *vdev)
 {
 	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vdev);
 
+	/* A legacy bank has no generation register. */
+	if (vm_dev->version == 1)
+		return 0;
 	return readl(vm_dev->base + VIRTIO_MMIO_CONFIG_GENERATION);
 }
 
@@ -189,6 +208,15 @@ static bool vm_notify(struct virtqueue *vq)
 	return true;
 }
 
+static bool vm_notify_with_data(struct virtqueue *vq)
+{
+	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vq->vdev);
+
+	/* spec 4.2.3.3 with NOTIFICATION_DATA: index, next_off, next_wrap. */
+	writel(vring_notification_data(vq), vm_dev->base + VIRTIO_MMIO_QUEUE_NOTIFY);
+	return true;
+}
+
 static irqreturn_t vm_interrupt(int irq, void *opaque)
 {
 	struct virtio_mmio_device *vm_dev = opaque;
@@ -227,11 +255,16 @@ static void vm_del_vq(struct virtqueue *vq)
 	unsigned int index = vq->index;
 
 	/* Select and deactivate the queue: spec
-	 * drv.mmio.mmio-device-register-layout.11 -- write 0, read it back. */
+	 * drv.mmio.mmio-device-register-layout.11 -- write 0, read it back;
+	 * legacy: QueuePFN 0 (spec 4.2.4). */
 	writel(index, vm_dev->base + VIRTIO_MMIO_QUEUE_SEL);
-	writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
-	if (readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY))
-		dev_warn(&vq->vdev->dev, "queue %u still ready after writing 0", index);
+	if (vm_dev->version == 1) {
+		writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_PFN);
+	} else {
+		writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
+		if (readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY))
+			dev_warn(&vq->vdev->dev, "queue %u still ready after writing 0", index);
+	}
 	vring_del_virtqueue(vq);
 }
 
@@ -254,6 +287,69 @@ static void vm_synchronize_cbs(struct virtio_device *vdev)
 	(void)vdev;
 }
 
+/* Size, the three areas, then ready, for the selected queue (spec 4.2.3.2
+ * steps 5-7; also a re-enable after a queue reset, spec 2.6.1.2). */
+static void vm_program_vq(struct virtio_mmio_device *vm_dev, struct virtqueue *vq)
+{
+	u64 addr;
+
+	writel(virtqueue_get_vring_size(vq), vm_dev->base + VIRTIO_MMIO_QUEUE_NUM);
+	if (vm_dev->version == 1) {
+		/* spec 4.2.4 steps 6-7: the used ring alignment, then the page
+		 * of the descriptor table (checked to fit in vm_setup_vq). */
+		writel(PAGE_SIZE, vm_dev->base + VIRTIO_MMIO_QUEUE_ALIGN);
+		writel((u32)(virtqueue_get_desc_addr(vq) >> PAGE_SHIFT),
+		       vm_dev->base + VIRTIO_MMIO_QUEUE_PFN);
+		return;
+	}
+	addr = virtqueue_get_desc_addr(vq);
+	writel((u32)addr, vm_dev->base + VIRTIO_MMIO_QUEUE_DESC_LOW);
+	writel((u32)(addr >> 32), vm_dev->base + VIRTIO_MMIO_QUEUE_DESC_HIGH);
+	addr = virtqueue_get_avail_addr(vq);
+	writel((u32)addr, vm_dev->base + VIRTIO_MMIO_QUEUE_AVAIL_LOW);
+	writel((u32)(addr >> 32), vm_dev->base + VIRTIO_MMIO_QUEUE_AVAIL_HIGH);
+	addr = virtqueue_get_used_addr(vq);
+	writel((u32)addr, vm_dev->base + VIRTIO_MMIO_QUEUE_USED_LOW);
+	writel((u32)(addr >> 32), vm_dev->base + VIRTIO_MMIO_QUEUE_USED_HIGH);
+	writel(1, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
+}
+
+static int vm_disable_vq_and_reset(struct virtqueue *vq)
+{
+	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vq->vdev);
+	unsigned int polls;
+
+	/* A legacy bank has no QueueReset register. */
+	if (vm_dev->version == 1)
+		return -ENOENT;
+	writel(vq->index, vm_dev->base + VIRTIO_MMIO_QUEUE_SEL);
+	writel(1, vm_dev->base + VIRTIO_MMIO_QUEUE_RESET);
+	/* spec drv.mmio.mmio-device-register-layout.14 and
+	 * drv.basic.virtqueues.virtqueue-reset.virtqueue-reset.1: done only
+	 * when QueueReset reads back 0. */
+	for (polls = 0; polls < VM_RESET_POLLS; polls++) {
+		if (!readl(vm_dev->base + VIRTIO_MMIO_QUEUE_RESET))
+			return 0;
+		msleep(1);
+	}
+	dev_err(&vq->vdev->dev, "queue %u reset incomplete after %u reads", vq->index, polls);
+	return -ETIMEDOUT;
+}
+
+static int vm_enable_vq_after_reset(struct virtqueue *vq)
+{
+	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vq->vdev);
+
+	writel(vq->index, vm_dev->base + VIRTIO_MMIO_QUEUE_SEL);
+	/* spec drv.mmio.mmio-device-register-layout.15: the fields first. */
+	if (readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY)) {
+		dev_err(&vq->vdev->dev, "queue %u still ready after its reset", vq->index);
+		return -EBUSY;
+	}
+	vm_program_vq(vm_dev, vq);
+	return 0;
+}
+
 static struct virtqueue *vm_setup_vq(struct virtio_device *vdev, unsigned int index,
 				     void (*callback)(struct virtqueue *vq), const char *name,
 				     bool ctx)
@@ -261,14 +357,15 @@ static struct virtqueue *vm_setup_vq(struct virtio_device *vdev, unsigned int in
 	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vdev);
 	struct virtqueue *vq;
 	unsigned int num_max, num;
-	u64 addr;
 	int err;
 
 	/* Select the queue we're interested in. */
 	writel(index, vm_dev->base + VIRTIO_MMIO_QUEUE_SEL);
 
-	/* spec 4.2.3.2 step 2: it must not be in use already. */
-	if (readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY)) {
+	/* spec 4.2.3.2 step 2 (legacy 4.2.4 step 2: QueuePFN): it must not
+	 * be in use already. */
+	if (readl(vm_dev->base + (vm_dev->version == 1 ? VIRTIO_MMIO_QUEUE_PFN
+						      : VIRTIO_MMIO_QUEUE_READY))) {
 		err = -ENOENT;
 		goto out;
 	}
@@ -280,35 +377,40 @@ static struct virtqueue *vm_setup_vq(struct virtio_device *vdev, unsigned int in
 	}
 	/* Never above what the device allows (spec
 	 * drv.mmio.mmio-device-register-layout.9), at most our cap, and a
-	 * power of 2 as a split ring needs. */
-	num = (unsigned int)rounddown_pow_of_two(min(num_max, VM_QUEUE_SIZE_CAP));
+	 * power of 2 as a split ring needs (a packed one takes any size). */
+	num = min(num_max, VM_QUEUE_SIZE_CAP);
+	if (!__virtio_test_bit(vdev, VIRTIO_F_RING_PACKED))
+		num = (unsigned int)rounddown_pow_of_two(num);
 
 	/* Step 4: zeroed, physically contiguous ring memory. */
 	vq = vring_create_virtqueue(index, num, VIRTIO_MMIO_VRING_ALIGN, vdev, true, true, ctx,
-				    vm_notify, callback, name);
+				    __virtio_test_bit(vdev, VIRTIO_F_NOTIFICATION_DATA)
+					    ? vm_notify_with_data : vm_notify,
+				    callback, name);
 	if (!vq) {
 		err = -ENOMEM;
 		goto out_disable_queue;
 	}
 	vq->num_max = num_max;
+	/* Legacy: the ring's page number must fit QueuePFN's 32 bits. */
+	if (vm_dev->version == 1 && (virtqueue_get_desc_addr(vq) >> PAGE_SHIFT) >> 32) {
+		vring_del_virtqueue(vq);
+		err = -E2BIG;
+		goto out_disable_queue;
+	}
 
-	/* Steps 5-7: size, the three addresses, then ready. */
-	writel(virtqueue_get_vring_size(vq), vm_dev->base + VIRTIO_MMIO_QUEUE_NUM);
-	addr = virtqueue_get_desc_addr(vq);
-	writel((u32)addr, vm_dev->base + VIRTIO_MMIO_QUEUE_DESC_LOW);
-	writel((u32)(addr >> 32), vm_dev->base + VIRTIO_MMIO_QUEUE_DESC_HIGH);
-	addr = virtqueue_get_avail_addr(vq);
-	writel((u32)addr, vm_dev->base + VIRTIO_MMIO_QUEUE_AVAIL_LOW);
-	writel((u32)(addr >> 32), vm_dev->base + VIRTIO_MMIO_QUEUE_AVAIL_HIGH);
-	addr = virtqueue_get_used_addr(vq);
-	writel((u32)addr, vm_dev->base + VIRTIO_MMIO_QUEUE_USED_LOW);
-	writel((u32)(addr >> 32), vm_dev->base + VIRTIO_MMIO_QUEUE_USED_HIGH);
-	writel(1, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
+	/* Steps 5-7: size, the three addresses (legacy: alignment and page
+	 * number), then ready. */
+	vm_program_vq(vm_dev, vq);
 	return vq;
 
 out_disable_queue:
-	writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
-	(void)readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
+	if (vm_dev->version == 1) {
+		writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_PFN);
+	} else {
+		writel(0, vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
+		(void)readl(vm_dev->base + VIRTIO_MMIO_QUEUE_READY);
+	}
 out:
 	return ERR_PTR(err);
 }
@@ -366,6 +468,8 @@ static const struct virtio_config_ops virtio_mmio_config_ops = {
 	.get_features = vm_get_features,
 	.finalize_features = vm_finalize_features,
 	.bus_name = vm_bus_name,
+	.disable_vq_and_reset = vm_disable_vq_and_reset,
+	.enable_vq_after_reset = vm_enable_vq_after_reset,
 };
 
 /* ---- platform device ---- */
@@ -412,9 +516,9 @@ static int virtio_mmio_probe(struct platform_device *pdev)
 	vm_dev->pdev = pdev;
 	vm_dev->base = base;
 
-	/* layout .5: only version 2 is driven (legacy version 1: later). */
+	/* layout .5: version 2, or the legacy version 1 (spec 4.2.4). */
 	vm_dev->version = readl(base + VIRTIO_MMIO_VERSION);
-	if (vm_dev->version != 2) {
+	if (vm_dev->version < 1 || vm_dev->version > 2) {
 		dev_warn(&pdev->dev, "version %lu not supported", vm_dev->version);
 		rc = -ENODEV;
 		goto out_free;
@@ -427,6 +531,9 @@ static int virtio_mmio_probe(struct platform_device *pdev)
 		goto out_free;
 	}
 	vm_dev->vdev.id.vendor = readl(base + VIRTIO_MMIO_VENDOR_ID);
+	/* spec 4.2.4: the page size QueuePFN counts in, before any queue. */
+	if (vm_dev->version == 1)
+		writel(PAGE_SIZE, base + VIRTIO_MMIO_GUEST_PAGE_SIZE);
 
 	platform_set_drvdata(pdev, vm_dev);
 	rc = register_virtio_device(&vm_dev->vdev);

@@ -10,10 +10,20 @@
  * or a used idx that moved past what was made available marks the queue
  * broken (BAD_RING) instead of corrupting the driver.
  *
+ * With VIRTIO_F_INDIRECT_DESC a request of more than one buffer takes one
+ * ring descriptor pointing at a table (virtio_ring.c builds it); with
+ * VIRTIO_F_EVENT_IDX used_event and avail_event replace the flags; with
+ * VIRTIO_F_IN_ORDER descriptors are taken in ring order (next = x + 1,
+ * wrapping to 0) and never spliced back out of order, so the outstanding
+ * chains always form one run of the table, oldest first, and a used entry
+ * may complete a whole batch of them (spec 2.7.9).
+ *
  * The driver-side fault points live here, where the ring is written:
- * DESC_LOOP, DESC_OUT_OF_RANGE, WRITE_BEFORE_READ, AVAIL_IDX_JUMP.  Each
- * corrupts only what goes into guest RAM; the bookkeeping in
- * desc_extra/desc_state stays true, so the queue can still be torn down.
+ * DESC_LOOP, DESC_OUT_OF_RANGE, AVAIL_IDX_JUMP, INDIRECT_NEXT and
+ * INDIRECT_LEN (WRITE_BEFORE_READ and INDIRECT_NESTED act where the
+ * request is walked, in virtio_ring.c).  Each corrupts only what goes into
+ * guest RAM; the bookkeeping in desc_extra/desc_state stays true, so the
+ * queue can still be torn down.
  */
 #define KBUILD_MODNAME "virtio_ring"
 
@@ -46,33 +56,36 @@ static void split_write_desc(struct vring_virtqueue *vq, unsigned int i, dma_add
 	extra->flags = flags;
 }
 
-/* Put one sg list on the chain starting at descriptor i; returns the
- * descriptor after the last one used, *prev the last one used. */
-static unsigned int split_add_list(struct vring_virtqueue *vq, struct scatterlist *sg,
-				   unsigned int limit, bool writable, unsigned int i,
-				   unsigned int *prev)
+/* Where the event index fields live (spec 2.7.6, 2.7.8). */
+static u8 *split_used_event(const struct vring_virtqueue_split *s)
 {
-	u16 flags = VRING_DESC_F_NEXT | (writable ? VRING_DESC_F_WRITE : 0);
-	unsigned int k;
+	return (u8 *)s->vring.avail + VS_AVAIL_USED_EVENT(s->vring.num);
+}
 
-	for (k = 0; sg && k < limit; sg = sg_next(sg), k++) {
-		split_write_desc(vq, i, sg_phys(sg), sg->length, flags);
-		*prev = i;
-		i = vq->split.desc_extra[i].next;
-	}
-	return i;
+static u8 *split_avail_event(const struct vring_virtqueue_split *s)
+{
+	return (u8 *)s->vring.used + VS_USED_AVAIL_EVENT(s->vring.num);
 }
 
 static int virtqueue_add_split(struct vring_virtqueue *vq, const struct vring_req *req)
 {
 	struct vring_virtqueue_split *s = &vq->split;
-	unsigned int num = s->vring.num, head, i, prev = 0, n;
-	struct vring_desc *desc = s->vring.desc;
+	unsigned int num = s->vring.num, head, i, prev = 0, descs_used;
+	struct vring_desc *desc = s->vring.desc, *indir = NULL;
+	struct vring_sg_iter it;
+	dma_addr_t addr;
+	bool writable;
 	u16 avail, published;
-	bool swap;
+	u32 len;
 
-	if (vq->vq.num_free < req->total_sg) {
-		pr_debug("%s: cannot add %u descriptors, %u free", vq->vq.name, req->total_sg,
+	/* As Linux: a table when there is more than one buffer and room for
+	 * its descriptor; a direct chain when the table cannot be had. */
+	if (vq->indirect && req->total_sg > 1 && vq->vq.num_free)
+		indir = vring_alloc_indirect_split(req);
+	descs_used = indir ? 1 : req->total_sg;
+
+	if (vq->vq.num_free < descs_used) {
+		pr_debug("%s: cannot add %u descriptors, %u free", vq->vq.name, descs_used,
 			 vq->vq.num_free);
 		/* Historical Linux habit: a device starved of output is prodded. */
 		if (req->out_sgs)
@@ -80,40 +93,52 @@ static int virtqueue_add_split(struct vring_virtqueue *vq, const struct vring_re
 		return -ENOSPC;
 	}
 
-	/* Fault: writable descriptors before readable ones (breaks spec
-	 * drv.basic.message-framing.1).  Only meaningful with both kinds. */
-	swap = req->out_sgs && req->in_sgs && virtio_should_fail(VS_FAULT_DRV_WRITE_BEFORE_READ);
-
 	head = i = vq->free_head;
-	if (swap) {
-		for (n = req->out_sgs; n < req->out_sgs + req->in_sgs; n++)
-			i = split_add_list(vq, req->sgs[n], req->limit, true, i, &prev);
-		for (n = 0; n < req->out_sgs; n++)
-			i = split_add_list(vq, req->sgs[n], req->limit, false, i, &prev);
-	} else {
-		/* spec drv.basic.message-framing.1: readable first, then writable. */
-		for (n = 0; n < req->out_sgs + req->in_sgs; n++)
-			i = split_add_list(vq, req->sgs[n], req->limit, n >= req->out_sgs, i, &prev);
-	}
-	/* The last descriptor does not continue. */
-	s->desc_extra[prev].flags &= (u16)~VRING_DESC_F_NEXT;
-	vs_put_le16(&desc[prev].flags, s->desc_extra[prev].flags);
-	vq->free_head = i;
-	vq->vq.num_free -= req->total_sg;
+	if (indir) {
+		u16 flags = VRING_DESC_F_INDIRECT;
+		u32 tlen = req->total_sg * (u32)sizeof(struct vring_desc);
 
-	/* Fault: the chain's last descriptor links back to its head (breaks
-	 * spec drv.basic.virtqueues.virtqueue-descriptor-table.1). */
-	if (virtio_should_fail(VS_FAULT_DRV_DESC_LOOP)) {
-		vs_put_le16(&desc[prev].flags, s->desc_extra[prev].flags | VRING_DESC_F_NEXT);
-		vs_put_le16(&desc[prev].next, (u16)head);
+		/* Fault: INDIRECT together with NEXT (breaks spec
+		 * drv.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.4). */
+		if (virtio_should_fail(VS_FAULT_DRV_INDIRECT_NEXT))
+			flags |= VRING_DESC_F_NEXT;
+		/* Fault: a table length that is no whole number of descriptors. */
+		if (virtio_should_fail(VS_FAULT_DRV_INDIRECT_LEN))
+			tlen -= sizeof(struct vring_desc) / 2;
+		split_write_desc(vq, i, virt_to_phys(indir), tlen, flags);
+		prev = i;
+		i = s->desc_extra[i].next;
+	} else {
+		/* spec drv.basic.message-framing.1: readable first, then
+		 * writable (req->swap is the fault that breaks it). */
+		vring_sg_iter_init(&it, req);
+		while (vring_sg_iter_next(&it, &addr, &len, &writable)) {
+			split_write_desc(vq, i, addr, len,
+					 VRING_DESC_F_NEXT | (writable ? VRING_DESC_F_WRITE : 0));
+			prev = i;
+			i = s->desc_extra[i].next;
+		}
+		/* The last descriptor does not continue. */
+		s->desc_extra[prev].flags &= (u16)~VRING_DESC_F_NEXT;
+		vs_put_le16(&desc[prev].flags, s->desc_extra[prev].flags);
+		/* Fault: the chain's last descriptor links back to its head
+		 * (breaks spec drv.basic.virtqueues.virtqueue-descriptor-table.1). */
+		if (virtio_should_fail(VS_FAULT_DRV_DESC_LOOP)) {
+			vs_put_le16(&desc[prev].flags,
+				    s->desc_extra[prev].flags | VRING_DESC_F_NEXT);
+			vs_put_le16(&desc[prev].next, (u16)head);
+		}
 	}
+	vq->free_head = i;
+	vq->vq.num_free -= descs_used;
+
 	/* Fault: the head's buffer starts at the first address past guest RAM. */
 	if (virtio_should_fail(VS_FAULT_DRV_DESC_OUT_OF_RANGE))
 		vs_put_le64(&desc[head].addr, guest_ram_end());
 
 	s->desc_state[head] = (struct vring_desc_state_split){
-		.data = req->data, .ctx = req->ctx, .in_len = req->in_bytes,
-		.num = (u16)req->total_sg, .last = (u16)prev,
+		.data = req->data, .ctx = req->ctx, .indir_desc = indir, .in_len = req->in_bytes,
+		.num = (u16)descs_used, .last = (u16)prev,
 	};
 
 	/* The avail entry may be written now; idx is what exposes it. */
@@ -144,56 +169,109 @@ static bool more_used_split(const struct vring_virtqueue *vq)
 	return vq->last_used_idx != vs_le16(&vq->split.vring.used->idx);
 }
 
-/* Return the chain at head to the free list, by the driver's own links. */
+/* Return the chain at head to the free list, by the driver's own links.
+ * In order, the free descriptors are the run after the outstanding ones:
+ * nothing to splice, the count is all. */
 static void detach_buf_split(struct vring_virtqueue *vq, unsigned int head, void **ctx)
 {
 	struct vring_desc_state_split *st = &vq->split.desc_state[head];
 
-	vq->split.desc_extra[st->last].next = (u16)vq->free_head;
-	vq->free_head = head;
+	if (!vq->in_order) {
+		vq->split.desc_extra[st->last].next = (u16)vq->free_head;
+		vq->free_head = head;
+	}
 	vq->vq.num_free += st->num;
 	if (ctx)
 		*ctx = st->ctx;
+	kfree(st->indir_desc);
 	memset(st, 0, sizeof(*st));
+}
+
+/* The used entry at last_used_idx, checked against what is outstanding.
+ * false (queue broken) when the device wrote something impossible. */
+static bool read_used_split(struct vring_virtqueue *vq, u16 used_idx, u32 *id, u32 *len,
+			    u16 *moved)
+{
+	struct vring_virtqueue_split *s = &vq->split;
+	unsigned int num = s->vring.num;
+	u16 pending, slot;
+
+	/* The device can only have used buffers we made available and have
+	 * not collected yet: more means its idx is garbage. */
+	pending = (u16)(s->avail_idx_shadow - vq->last_used_idx);
+	*moved = (u16)(used_idx - vq->last_used_idx);
+	if (unlikely(*moved > pending)) {
+		BAD_RING(vq, "used idx %u moved %u entries past %u; %u outstanding, queue size %u",
+			 used_idx, *moved, vq->last_used_idx, pending, num);
+		return false;
+	}
+	/* Read the entry only after the idx that exposes it (spec
+	 * dev.basic.virtqueues.virtqueue-used-ring.1: len is set before idx). */
+	virtio_rmb(vq->weak_barriers);
+	slot = vq->last_used_idx & (u16)(num - 1);
+	*id = vs_le32(&s->vring.used->ring[slot].id);
+	*len = vs_le32(&s->vring.used->ring[slot].len);
+	if (unlikely(*id >= num)) {
+		BAD_RING(vq, "used id %u out of range (queue size %u)", *id, num);
+		return false;
+	}
+	if (unlikely(!s->desc_state[*id].data)) {
+		BAD_RING(vq, "used id %u is not an outstanding head", *id);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * In order (spec 2.7.9): the entry names the last chain of a batch that
+ * starts at the oldest outstanding chain; every chain before it was used
+ * whole.  Count the batch once, then hand its chains out one per call.
+ */
+static bool start_batch_split(struct vring_virtqueue *vq, u32 id, u32 len, u16 moved)
+{
+	struct vring_virtqueue_split *s = &vq->split;
+	unsigned int num = s->vring.num;
+	unsigned int h = (vq->free_head + vq->vq.num_free) % num;
+	u16 n = 1;
+
+	while (h != id) {
+		h = (h + s->desc_state[h].num) % num;
+		/* A batch of n must also have moved used idx by n. */
+		if (unlikely(++n > moved || !s->desc_state[h].data)) {
+			BAD_RING(vq, "used id %u is not next in order (oldest head %u)", id,
+				 (vq->free_head + vq->vq.num_free) % num);
+			return false;
+		}
+	}
+	vq->batch_left = n;
+	vq->batch_last = (u16)id;
+	vq->batch_len = len;
+	return true;
 }
 
 static void *virtqueue_get_buf_ctx_split(struct vring_virtqueue *vq, unsigned int *len,
 					 void **ctx)
 {
 	struct vring_virtqueue_split *s = &vq->split;
-	unsigned int num = s->vring.num;
-	u16 used_idx, pending, moved, slot;
-	u32 id, used_len;
+	u32 id = 0, used_len = 0;
+	u16 used_idx, moved;
 	void *ret;
 
-	used_idx = vs_le16(&s->vring.used->idx);
-	if (used_idx == vq->last_used_idx)
-		return NULL;
-
-	/* The device can only have used buffers we made available and have
-	 * not collected yet: more means its idx is garbage. */
-	pending = (u16)(s->avail_idx_shadow - vq->last_used_idx);
-	moved = (u16)(used_idx - vq->last_used_idx);
-	if (unlikely(moved > pending)) {
-		BAD_RING(vq, "used idx %u moved %u entries past %u; %u outstanding, queue size %u",
-			 used_idx, moved, vq->last_used_idx, pending, num);
-		return NULL;
+	if (!vq->batch_left) {
+		used_idx = vs_le16(&s->vring.used->idx);
+		if (used_idx == vq->last_used_idx)
+			return NULL;
+		if (!read_used_split(vq, used_idx, &id, &used_len, &moved))
+			return NULL;
+		if (vq->in_order && !start_batch_split(vq, id, used_len, moved))
+			return NULL;
 	}
-
-	/* Read the entry only after the idx that exposes it (spec
-	 * dev.basic.virtqueues.virtqueue-used-ring.1: len is set before idx). */
-	virtio_rmb(vq->weak_barriers);
-	slot = vq->last_used_idx & (u16)(num - 1);
-	id = vs_le32(&s->vring.used->ring[slot].id);
-	used_len = vs_le32(&s->vring.used->ring[slot].len);
-
-	if (unlikely(id >= num)) {
-		BAD_RING(vq, "used id %u out of range (queue size %u)", id, num);
-		return NULL;
-	}
-	if (unlikely(!s->desc_state[id].data)) {
-		BAD_RING(vq, "used id %u is not an outstanding head", id);
-		return NULL;
+	if (vq->in_order) {
+		/* The oldest outstanding chain; the batch's last one carries
+		 * the entry's len, the others were used whole. */
+		id = (vq->free_head + vq->vq.num_free) % s->vring.num;
+		used_len = id == vq->batch_last ? vq->batch_len : s->desc_state[id].in_len;
+		vq->batch_left--;
 	}
 	/* spec dev.basic.virtqueues.virtqueue-descriptor-table.1: the device
 	 * writes only the writable part, so it cannot have written more. */
@@ -206,6 +284,12 @@ static void *virtqueue_get_buf_ctx_split(struct vring_virtqueue *vq, unsigned in
 	ret = s->desc_state[id].data;
 	detach_buf_split(vq, id, ctx);
 	vq->last_used_idx++;
+	/* With EVENT_IDX and callbacks on, ask for an interrupt at the next
+	 * entry (the store is ordered before the next read of used idx). */
+	if (vq->event && !(s->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)) {
+		vs_put_le16(split_used_event(s), vq->last_used_idx);
+		virtio_mb(vq->weak_barriers);
+	}
 	if (len)
 		*len = used_len;
 	return ret;
@@ -215,14 +299,18 @@ static bool virtqueue_kick_prepare_split(struct vring_virtqueue *vq)
 {
 	struct vring_virtqueue_split *s = &vq->split;
 
+	u16 new_idx = s->avail_idx_shadow, old_idx = (u16)(new_idx - vq->num_added);
+
 	/* spec drv.basic.virtqueues.supplying-buffers-to-device.notifying-device.1:
 	 * the idx update must be visible before we read the device's flags. */
 	virtio_mb(vq->weak_barriers);
-	/* With EVENT_IDX (not yet) the answer would be vring_need_event(
-	 * avail_event, avail_idx_shadow, avail_idx_shadow - num_added). */
 	vq->num_added = 0;
-	/* spec drv.basic.virtqueues.available-buffer-notification-suppression.3/.4:
-	 * flags 1 means "do not notify", 0 means "you must". */
+	/* spec drv.basic.virtqueues.available-buffer-notification-suppression.5-7:
+	 * with EVENT_IDX flags are ignored; notify when the idx we published
+	 * passed avail_event. */
+	if (vq->event)
+		return vring_need_event(vs_le16(split_avail_event(s)), new_idx, old_idx);
+	/* ...suppression.2-4: flags 1 means "do not notify", 0 "you must". */
 	return !(vs_le16(&s->vring.used->flags) & VRING_USED_F_NO_NOTIFY);
 }
 
@@ -230,11 +318,21 @@ static void virtqueue_disable_cb_split(struct vring_virtqueue *vq)
 {
 	struct vring_virtqueue_split *s = &vq->split;
 
-	/* spec drv.basic.virtqueues.used-buffer-notification-suppression.2 */
-	if (!(s->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)) {
-		s->avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
+	if (s->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT)
+		return;
+	s->avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
+	/* An interrupt already came: the device sends no other before we
+	 * re-enable, nothing to write (a hint, as Linux). */
+	if (vq->event_triggered)
+		return;
+	if (vq->event)
+		/* spec drv.basic.virtqueues.used-buffer-notification-suppression.3
+		 * and .4: flags stay 0; used_event as far behind as it goes, so
+		 * the device would need 2^16 - 1 more entries to reach it. */
+		vs_put_le16(split_used_event(s), (u16)(vq->last_used_idx - 1));
+	else
+		/* ...suppression.2 */
 		vs_put_le16(&s->vring.avail->flags, s->avail_flags_shadow);
-	}
 }
 
 static unsigned int virtqueue_enable_cb_prepare_split(struct vring_virtqueue *vq)
@@ -243,9 +341,29 @@ static unsigned int virtqueue_enable_cb_prepare_split(struct vring_virtqueue *vq
 
 	if (s->avail_flags_shadow & VRING_AVAIL_F_NO_INTERRUPT) {
 		s->avail_flags_shadow &= (u16)~VRING_AVAIL_F_NO_INTERRUPT;
-		vs_put_le16(&s->vring.avail->flags, s->avail_flags_shadow);
+		if (!vq->event)
+			vs_put_le16(&s->vring.avail->flags, s->avail_flags_shadow);
 	}
+	/* ...suppression.4: an interrupt for the very next entry. */
+	if (vq->event)
+		vs_put_le16(split_used_event(s), vq->last_used_idx);
 	return vq->last_used_idx;
+}
+
+/* EVENT_IDX only: an interrupt once 3/4 of what is outstanding was used. */
+static bool virtqueue_enable_cb_delayed_split(struct vring_virtqueue *vq)
+{
+	struct vring_virtqueue_split *s = &vq->split;
+	u16 bufs;
+
+	s->avail_flags_shadow &= (u16)~VRING_AVAIL_F_NO_INTERRUPT;
+	bufs = (u16)((u16)(s->avail_idx_shadow - vq->last_used_idx) * 3 / 4);
+	vs_put_le16(split_used_event(s), (u16)(vq->last_used_idx + bufs));
+	virtio_mb(vq->weak_barriers);
+	/* More than that already used: poll again rather than wait. */
+	if (unlikely((u16)(vs_le16(&s->vring.used->idx) - vq->last_used_idx) > bufs))
+		return false;
+	return true;
 }
 
 static bool virtqueue_poll_split(const struct vring_virtqueue *vq, unsigned int last_used_idx)
@@ -271,7 +389,48 @@ static void *virtqueue_detach_unused_buf_split(struct vring_virtqueue *vq)
 	}
 	/* That must have freed everything. */
 	WARN_ON(vq->vq.num_free != s->vring.num);
+	vq->batch_left = 0;
 	return NULL;
+}
+
+static u16 vring_next_avail_split(const struct vring_virtqueue *vq)
+{
+	/* spec 2.9: next_off is bits 0-14 of the avail idx, next_wrap bit 15. */
+	return vq->split.avail_idx_shadow;
+}
+
+/* The free list in table order: 0 -> 1 -> ...; in order the last links to
+ * 0, as spec drv.basic.virtqueues.virtqueue-descriptor-table.2 asks. */
+static void split_init_state(struct vring_virtqueue *vq)
+{
+	struct vring_virtqueue_split *s = &vq->split;
+	unsigned int i, num = s->vring.num;
+
+	for (i = 0; i < num; i++)
+		s->desc_extra[i].next = (u16)(vq->in_order ? (i + 1) % num : i + 1);
+	s->avail_idx_shadow = 0;
+	s->avail_flags_shadow = 0;
+	vq->free_head = 0;
+	vq->vq.num_free = num;
+	vq->last_used_idx = 0;
+	vq->num_added = 0;
+	vq->batch_left = 0;
+	/* No callback?  Tell the device not to bother interrupting (only the
+	 * flag can: with EVENT_IDX used_event stays 0, as Linux leaves it). */
+	if (!vq->vq.callback) {
+		s->avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
+		if (!vq->event)
+			vs_put_le16(&s->vring.avail->flags, s->avail_flags_shadow);
+	}
+}
+
+static void vring_reinit_split(struct vring_virtqueue *vq)
+{
+	struct vring_virtqueue_split *s = &vq->split;
+
+	memset(s->vring.desc, 0, s->queue_size_in_bytes);
+	memset(s->desc_state, 0, s->vring.num * sizeof(*s->desc_state));
+	split_init_state(vq);
 }
 
 static unsigned int vring_num_split(const struct vring_virtqueue *vq)
@@ -300,6 +459,12 @@ static dma_addr_t vring_used_addr_split(const struct vring_virtqueue *vq)
 
 static void vring_free_split(struct vring_virtqueue *vq)
 {
+	unsigned int i;
+
+	/* Tables of buffers never detached (a queue deleted with buffers on
+	 * it) go with the ring. */
+	for (i = 0; i < vq->split.vring.num; i++)
+		kfree(vq->split.desc_state[i].indir_desc);
 	free_pages_exact(vq->split.vring.desc, vq->split.queue_size_in_bytes);
 	kfree(vq->split.desc_state);
 	kfree(vq->split.desc_extra);
@@ -311,7 +476,6 @@ int vring_alloc_split(struct vring_virtqueue *vq, unsigned int num, unsigned int
 	struct vring_virtqueue_split *s = &vq->split;
 	struct virtio_device *vdev = vq->vq.vdev;
 	void *queue;
-	unsigned int i;
 
 	/* spec 2.7: a split queue's size is a power of 2, at most 32768. */
 	if (!is_power_of_2(num) || num > VS_VRING_MAX_SIZE) {
@@ -346,19 +510,7 @@ int vring_alloc_split(struct vring_virtqueue *vq, unsigned int num, unsigned int
 	s->queue_dma_addr = virt_to_phys(queue);
 	s->queue_size_in_bytes = vring_size(num, vring_align);
 	s->vring_align = vring_align;
-	s->avail_idx_shadow = 0;
-	s->avail_flags_shadow = 0;
-	for (i = 0; i < num; i++)
-		s->desc_extra[i].next = (u16)(i + 1);
-	vq->free_head = 0;
-	vq->vq.num_free = num;
-	vq->last_used_idx = 0;
-	vq->num_added = 0;
-	/* No callback?  Tell the device not to bother interrupting. */
-	if (!vq->vq.callback) {
-		s->avail_flags_shadow |= VRING_AVAIL_F_NO_INTERRUPT;
-		vs_put_le16(&s->vring.avail->flags, s->avail_flags_shadow);
-	}
+	split_init_state(vq);
 	return 0;
 }
 
@@ -369,11 +521,14 @@ const struct vring_layout_ops vring_split_ops = {
 	.kick_prepare = virtqueue_kick_prepare_split,
 	.disable_cb = virtqueue_disable_cb_split,
 	.enable_cb_prepare = virtqueue_enable_cb_prepare_split,
+	.enable_cb_delayed = virtqueue_enable_cb_delayed_split,
 	.poll = virtqueue_poll_split,
 	.detach_unused_buf = virtqueue_detach_unused_buf_split,
 	.vring_num = vring_num_split,
 	.desc_addr = vring_desc_addr_split,
 	.avail_addr = vring_avail_addr_split,
 	.used_addr = vring_used_addr_split,
+	.next_avail = vring_next_avail_split,
+	.reinit = vring_reinit_split,
 	.free = vring_free_split,
 };

@@ -47,6 +47,17 @@ static const struct vs_fault_info catalogue[] = {
 	 "moves avail idx forward by more than the queue size", "split.avail-idx-jump"},
 	{VS_FAULT_DRV_CLEAR_STATUS_BIT, "driver.clear-status-bit", VS_SIDE_DRIVER,
 	 "clears a device status bit without a reset", "init.status-clear"},
+	{VS_FAULT_DEV_PACKED_USED_WRAP, "device.packed-used-wrap", VS_SIDE_DEVICE,
+	 "writes a packed used descriptor with AVAIL and USED both set to the inverse of its "
+	 "wrap counter (the driver cannot see it)", ""},
+	{VS_FAULT_DEV_PACKED_USED_FLAGS, "device.packed-used-flags", VS_SIDE_DEVICE,
+	 "writes a packed used descriptor whose AVAIL bit differs from its USED bit", ""},
+	{VS_FAULT_DRV_INDIRECT_NEXT, "driver.indirect-with-next", VS_SIDE_DRIVER,
+	 "sets NEXT on the descriptor that refers to an indirect table", ""},
+	{VS_FAULT_DRV_INDIRECT_NESTED, "driver.indirect-nested", VS_SIDE_DRIVER,
+	 "sets INDIRECT on the first entry of an indirect table", ""},
+	{VS_FAULT_DRV_INDIRECT_LEN, "driver.indirect-table-len", VS_SIDE_DRIVER,
+	 "gives an indirect table a length that is not a multiple of 16", ""},
 };
 
 _Static_assert(sizeof(catalogue) / sizeof(catalogue[0]) == VS_FAULT_COUNT,

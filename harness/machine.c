@@ -2,9 +2,11 @@
  * machine.c - assembling and tearing down a machine (see machine.h).
  *
  * Order matters: the monitor taps the bus and irq before any device is
- * mapped, so it sees the first access; the guest is bound last, after
- * every register file exists; teardown runs the reverse, the guest first,
- * so drivers can still reset their devices through the bus on the way out.
+ * mapped, so it sees the first access; the PCI host (its ECAM window)
+ * comes before the first PCI function; the guest is bound last, after
+ * every register file exists, and then runs its firmware's PCI scan;
+ * teardown runs the reverse, the guest first, so drivers can still reset
+ * their devices through the bus on the way out.
  */
 #include "harness/machine.h"
 
@@ -17,13 +19,72 @@
 #include "core/bus.h"
 #include "core/irq.h"
 #include "core/loop.h"
+#include "core/virtio_abi.h"
 #include "devices/vdev.h"
 #include "driver/guest.h"
 #include "harness/monitor.h"
 #include "transport/mmio.h"
+#include "transport/pci.h"
+#include "transport/pci_host.h"
+
+static int build_mmio(struct vs_machine *m, struct vs_machine_dev *md, size_t i,
+		      const char *where, struct vs_diag *diag)
+{
+	unsigned version = md->desc->transport == VS_TRANSPORT_MMIO_LEGACY ? 1 : 2;
+	int rc;
+
+	md->base = VS_MACHINE_MMIO_BASE + VS_MACHINE_MMIO_STRIDE * i;
+	rc = vs_mmio_create(m->bus, m->irq, md->vdev, md->base, md->line, version, &md->mmio);
+	if (rc < 0) {
+		vs_diag_set(diag, where, "cannot map the virtio-mmio version %u bank of \"%s\": %s",
+			    version, md->desc->name, strerror(-rc));
+		return rc;
+	}
+	rc = vs_monitor_watch_mmio(m->mon, md->desc->name, md->base, md->line, version);
+	if (rc < 0)
+		vs_diag_set(diag, where, "monitor cannot watch \"%s\": %s", md->desc->name,
+			    strerror(-rc));
+	return rc;
+}
+
+static int build_pci(struct vs_machine *m, struct vs_machine_dev *md, size_t i,
+		     const char *where, struct vs_diag *diag)
+{
+	struct vs_pci_params p;
+	int rc;
+
+	if (!m->pci_host) {
+		rc = vs_pci_host_create(m->bus, &m->pci_host);
+		if (rc < 0) {
+			vs_diag_set(diag, "machine", "cannot build the PCI host: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	/* Default: one vector per queue and one for config changes, so the
+	 * first step of the driver's policy chain can succeed. */
+	md->msix_vectors = md->desc->msix_vectors == VS_SCN_MSIX_DEFAULT
+				   ? vs_vdev_num_queues(md->vdev) + 1
+				   : (unsigned)md->desc->msix_vectors;
+	md->slot = (unsigned)i;
+	p.msix_vectors = md->msix_vectors;
+	p.transitional = md->desc->transport == VS_TRANSPORT_PCI_LEGACY;
+	rc = vs_pci_create(m->pci_host, m->bus, m->irq, md->vdev, md->slot, md->line, &p, &md->pci);
+	if (rc < 0) {
+		vs_diag_set(diag, where, "cannot plug \"%s\" into PCI slot %u: %s%s", md->desc->name,
+			    md->slot, strerror(-rc),
+			    rc == -EINVAL && p.transitional ? " (no transitional id for this type?)"
+							    : "");
+		return rc;
+	}
+	rc = vs_monitor_watch_pci(m->mon, md->desc->name, md->slot, md->line);
+	if (rc < 0)
+		vs_diag_set(diag, where, "monitor cannot watch \"%s\": %s", md->desc->name,
+			    strerror(-rc));
+	return rc;
+}
 
 static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_device *d,
-			struct vs_diag *diag)
+			enum vs_ring_kind ring, struct vs_diag *diag)
 {
 	struct vs_machine_dev *md = &m->devs[i];
 	struct vs_vdev_env env = {m->arena, m->loop, &m->faults, m->seed};
@@ -34,7 +95,10 @@ static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_devi
 	snprintf(where, sizeof(where), "machine.devices[%zu]", i);
 	md->desc = d;
 	md->handle = -1;
-	md->base = VS_MACHINE_MMIO_BASE + VS_MACHINE_MMIO_STRIDE * i;
+	/* machine.ring "packed": offered to every device (unless the file
+	 * withholds it from one with features_remove). */
+	if (ring == VS_RING_PACKED)
+		p.features_add |= 1ull << VIRTIO_F_RING_PACKED;
 	rc = vs_device_create(d->type, &p, &env, &md->vdev);
 	if (rc < 0) {
 		vs_diag_set(diag, where, "cannot create device \"%s\" of type %s: %s", d->name,
@@ -46,16 +110,9 @@ static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_devi
 		vs_diag_set(diag, where, "no interrupt line left for \"%s\"", d->name);
 		return rc;
 	}
-	rc = vs_mmio_create(m->bus, m->irq, md->vdev, md->base, md->line, 2, &md->mmio);
-	if (rc < 0) {
-		vs_diag_set(diag, where, "cannot map the virtio-mmio bank of \"%s\": %s", d->name,
-			    strerror(-rc));
-		return rc;
-	}
-	rc = vs_monitor_watch_mmio(m->mon, d->name, md->base, md->line, 2);
-	if (rc < 0)
-		vs_diag_set(diag, where, "monitor cannot watch \"%s\": %s", d->name, strerror(-rc));
-	return rc;
+	if (vs_transport_is_pci(d->transport))
+		return build_pci(m, md, i, where, diag);
+	return build_mmio(m, md, i, where, diag);
 }
 
 int vs_machine_create(const struct vs_scenario *s, uint64_t seed, struct vs_machine **out,
@@ -81,7 +138,7 @@ int vs_machine_create(const struct vs_scenario *s, uint64_t seed, struct vs_mach
 	}
 	for (i = 0; i < s->n_devices; i++) {
 		m->n_devs = i + 1;
-		if ((rc = build_device(m, i, &s->devices[i], diag)) < 0)
+		if ((rc = build_device(m, i, &s->devices[i], s->ring, diag)) < 0)
 			goto out_destroy;
 	}
 	genv.arena = m->arena;
@@ -95,6 +152,14 @@ int vs_machine_create(const struct vs_scenario *s, uint64_t seed, struct vs_mach
 		goto out_destroy;
 	}
 	m->guest_bound = 1;
+	if (m->pci_host) {
+		rc = vs_guest_pci_enumerate();
+		if (rc < 0) {
+			vs_diag_set(diag, "machine", "the guest's PCI scan failed: %s", strerror(-rc));
+			goto out_destroy;
+		}
+		vs_machine_settle(m);
+	}
 	*out = m;
 	return 0;
 
@@ -112,8 +177,10 @@ void vs_machine_destroy(struct vs_machine *m)
 	vs_machine_shutdown_guest(m);
 	for (i = m->n_devs; i-- > 0;) {
 		vs_mmio_destroy(m->devs[i].mmio);
+		vs_pci_destroy(m->devs[i].pci);
 		vs_vdev_destroy(m->devs[i].vdev);
 	}
+	vs_pci_host_destroy(m->pci_host);
 	vs_monitor_destroy(m->mon);
 	vs_loop_destroy(m->loop);
 	vs_irq_destroy(m->irq);

@@ -2,9 +2,12 @@
  * machine.h - one simulated machine, assembled from a scenario's machine
  * description: arena (guest RAM at GPA 0), bus, irq, loop, fault switches,
  * the monitor, and per device its model, its transport register file on
- * the bus and an interrupt line.  The guest side (driver shim, virtio core,
+ * the bus and an interrupt line.  PCI devices sit each in its own slot of
+ * one PCI host (slot = the device's index in machine.devices), each slot
+ * with an INTx line of its own.  The guest side (driver shim, virtio core,
  * drivers) is bound to the machine but sees only core/: the bus address
- * and line of each device, as firmware would hand them over.
+ * and line of each device, as firmware would hand them over (for PCI, the
+ * guest's own firmware scan finds the functions).
  *
  * One machine at a time: the guest shim has a single global context.
  */
@@ -24,6 +27,8 @@ struct vs_loop;
 struct vs_monitor;
 struct vs_vdev;
 struct vs_mmio;
+struct vs_pci;
+struct vs_pci_host;
 
 /* Register windows start here, above any RAM a scenario may ask for. */
 #define VS_MACHINE_MMIO_BASE 0xd0000000ull
@@ -32,9 +37,12 @@ struct vs_mmio;
 struct vs_machine_dev {
 	const struct vs_scn_device *desc;
 	struct vs_vdev *vdev;
-	struct vs_mmio *mmio;
-	uint64_t base;
-	unsigned line;
+	struct vs_mmio *mmio;   /* virtio-mmio transports */
+	struct vs_pci *pci;     /* PCI transports */
+	uint64_t base;          /* virtio-mmio bank address */
+	unsigned slot;          /* PCI slot */
+	unsigned line;          /* the mmio bank's line, or the slot's INTx line */
+	unsigned msix_vectors;  /* PCI: the MSI-X table size built */
 	int handle; /* guest handle while probed, -1 otherwise */
 };
 
@@ -44,6 +52,7 @@ struct vs_machine {
 	struct vs_irq *irq;
 	struct vs_loop *loop;
 	struct vs_monitor *mon;
+	struct vs_pci_host *pci_host; /* NULL when no device is on PCI */
 	struct vs_faults faults;
 	uint64_t seed;
 	size_t n_devs;

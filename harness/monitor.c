@@ -196,6 +196,17 @@ int vs__due(const struct vs_monitor *mon, uint64_t stamp, int force)
 	return force || stamp < mon->sync_count;
 }
 
+int vs__dev_legacy_iface(const struct vs__dev *dev)
+{
+	return (dev->xport == VS__XPORT_MMIO && dev->version == 1) ||
+	       (dev->xport == VS__XPORT_PCI && dev->pci.legacy);
+}
+
+int vs__dev_legacy(const struct vs__dev *dev)
+{
+	return vs__dev_legacy_iface(dev) && !(vs__dev_features(dev) & VS_BIT(VIRTIO_F_VERSION_1));
+}
+
 int vs__dev_index(const struct vs_monitor *mon, const struct vs__dev *dev)
 {
 	for (uint32_t i = 0; i < mon->ndev; i++)
@@ -243,6 +254,8 @@ static struct vs__dev *dev_at(struct vs_monitor *mon, uint64_t addr)
 
 		if (addr >= d->base && addr - d->base < d->size)
 			return d;
+		if (d->xport == VS__XPORT_PCI && vs__pci_claims(d, addr))
+			return d;
 	}
 	return NULL;
 }
@@ -261,7 +274,10 @@ static void bus_tap(void *opaque, const struct vs_bus_access *acc)
 		return;
 	mon->seq++;
 	vs__ring_flush(mon);
-	vs__mmio_access(mon, dev, acc);
+	if (dev->xport == VS__XPORT_PCI)
+		vs__pci_access(mon, dev, acc);
+	else
+		vs__mmio_access(mon, dev, acc);
 }
 
 static void irq_tap(void *opaque, unsigned line, int has_handler)
@@ -275,6 +291,10 @@ static void irq_tap(void *opaque, unsigned line, int has_handler)
 	for (uint32_t i = 0; i < mon->ndev; i++) {
 		struct vs__dev *dev = mon->devs[i];
 
+		if (dev->xport == VS__XPORT_PCI) {
+			vs__pci_irq(mon, dev, line, has_handler);
+			continue;
+		}
 		if (dev->line != line)
 			continue;
 		vs__emit(mon, "interrupt", dev, -1, "line=%u handler=%d", line, has_handler);
@@ -342,6 +362,7 @@ static void dev_free(struct vs__dev *dev)
 		free(dev->q[i]);
 	}
 	free(dev->q);
+	vs__pci_free(dev);
 	free(dev);
 }
 
@@ -366,7 +387,7 @@ int vs_monitor_watch_mmio(struct vs_monitor *mon, const char *name, uint64_t bas
 
 	if (!mon || !name)
 		return -EINVAL;
-	if (version != 2)
+	if (version != 1 && version != 2)
 		return -ENOTSUP;
 	if (base + VS_MMIO_BANK_SIZE < base)
 		return -EINVAL;
@@ -405,6 +426,7 @@ static void judge_pending(struct vs_monitor *mon, int force)
 		vs__status_pending(mon, dev, force);
 		vs__notify_pending(mon, dev, force);
 		vs__mmio_pending(mon, dev, force);
+		vs__pci_pending(mon, dev, force);
 		vs__config_pending(mon, dev, force);
 	}
 }

@@ -14,8 +14,8 @@
  * taps are a bonus for in-process devices (writes into device-readable
  * buffers, access to rings after reset); no driver-side check needs them.
  *
- * Inside, a per-bank transport decoder (virtio-mmio version 2 now) turns
- * register accesses into abstract events (status, features with their
+ * Inside, a per-bank transport decoder (virtio-mmio versions 2 and 1,
+ * virtio PCI modern and legacy) turns register accesses into abstract events (status, features with their
  * select, queue layout and ready, kick, interrupt status and ack, config
  * and generation reads) and the generic rules in harness/rules/ consume
  * those.  A violation is data: rule, side, scenario step, event sequence
@@ -70,12 +70,26 @@ void vs_monitor_destroy(struct vs_monitor *mon);
 /*
  * Watch a virtio-mmio bank of VS_MMIO_BANK_SIZE bytes at base whose
  * interrupt is irq_line.  name (copied, at most VS_MONITOR_NAME_MAX-1
- * characters used) appears in violations and events.  version must be 2
- * (legacy version 1 banks: -ENOTSUP for now).  -EEXIST when the range
- * overlaps a watched bank, -ENOSPC when too many banks are watched.
+ * characters used) appears in violations and events.  version is 2, or 1
+ * for a legacy bank (spec 4.2.4); others: -ENOTSUP.  -EEXIST when the
+ * range overlaps a watched bank, -ENOSPC when too many banks are watched.
  */
 int vs_monitor_watch_mmio(struct vs_monitor *mon, const char *name, uint64_t base,
 			  unsigned irq_line, unsigned version);
+
+/*
+ * Watch the virtio PCI function in slot (function 0) of the ECAM window at
+ * VS_PCI_ECAM_BASE, whose INTx line is intx_line.  Everything else is
+ * learned from traffic: BAR sizes and addresses from the driver's sizing
+ * and assignment, the command register, MSI-X table programming (an
+ * MSI-X message is recognised by its data = line); the capability list
+ * and identity registers the monitor reads itself through configuration
+ * space (side VS_SIDE_HARNESS; reads there have no side effects, and it
+ * never reads the PCI_CFG window's data).  -EINVAL for a slot >= 32,
+ * -EEXIST when the slot is watched, -ENOSPC, -ENOMEM.
+ */
+int vs_monitor_watch_pci(struct vs_monitor *mon, const char *name, unsigned slot,
+			 unsigned intx_line);
 
 void vs_monitor_set_step(struct vs_monitor *mon, int step);
 

@@ -137,6 +137,62 @@ enum vs__rule {
 	VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_RESET,
 	VS_R_MMIO_QUEUE_RESET_ZERO_AFTER_ENABLE,
 	VS_R_MMIO_QUEUE_RESET_READY,
+	/* virtio-mmio legacy version 1 (4.2.4) */
+	VS_R_MMIO_LEGACY_PAGE_SIZE,
+	VS_R_MMIO_LEGACY_ALIGN,
+	VS_R_MMIO_LEGACY_PFN_RESET,
+	/* virtio PCI (4.1), driver side */
+	VS_R_PCI_WRITE_READONLY,
+	VS_R_PCI_ACCESS_WIDTH,
+	VS_R_PCI_QUEUE_SIZE_POW2,
+	VS_R_PCI_QUEUE_SIZE_ZERO,
+	VS_R_PCI_QUEUE_SIZE_MAX,
+	VS_R_PCI_QUEUE_ENABLE_EARLY,
+	VS_R_PCI_QUEUE_ENABLE_ZERO,
+	VS_R_PCI_RESET_WAIT,
+	VS_R_PCI_QUEUE_RESET_READBACK,
+	VS_R_PCI_MSIX_VECTOR_RANGE,
+	VS_R_PCI_MSIX_VECTOR_VERIFY,
+	VS_R_PCI_MSIX_VECTOR_UNPROGRAMMED,
+	VS_R_PCI_CAP_WRITE,
+	VS_R_PCI_CFG_WINDOW_ALIGN,
+	VS_R_PCI_CFG_WINDOW_RANGE,
+	VS_R_PCI_NOTIFY_WIDTH,
+	VS_R_PCI_NOTIFY_VALUE,
+	VS_R_PCI_ISR_WITH_MSIX,
+	VS_R_PCI_LEGACY_WRITE_READONLY,
+	/* virtio PCI, device side */
+	VS_R_PCI_VENDOR_ID,
+	VS_R_PCI_DEVICE_ID,
+	VS_R_PCI_REVISION,
+	VS_R_PCI_SUBSYSTEM_ID,
+	VS_R_PCI_MODERN_REVISION,
+	VS_R_PCI_CAP_LEN,
+	VS_R_PCI_COMMON_MISSING,
+	VS_R_PCI_COMMON_ALIGN,
+	VS_R_PCI_NOTIFY_MISSING,
+	VS_R_PCI_NOTIFY_MULTIPLIER,
+	VS_R_PCI_NOTIFY_LENGTH,
+	VS_R_PCI_ISR_MISSING,
+	VS_R_PCI_DEVICE_CFG_ALIGN,
+	VS_R_PCI_CFG_CAP_MISSING,
+	VS_R_PCI_CAP_RANGE,
+	VS_R_PCI_CONFIG_GENERATION,
+	VS_R_PCI_RESET_READBACK,
+	VS_R_PCI_QUEUE_ENABLE_RESET,
+	VS_R_PCI_QUEUE_SIZE_UNAVAILABLE,
+	VS_R_PCI_QUEUE_SIZE_EXISTING,
+	VS_R_PCI_QUEUE_SIZE_DEVICE_POW2,
+	VS_R_PCI_QUEUE_RESET_ZERO,
+	VS_R_PCI_QUEUE_RESET_ENABLE,
+	VS_R_PCI_MSIX_VECTOR_READBACK,
+	VS_R_PCI_MSIX_VECTOR_FAILURE,
+	VS_R_PCI_MSIX_RESET,
+	VS_R_PCI_MSIX_MASKED,
+	VS_R_PCI_MSIX_NO_VECTOR,
+	VS_R_PCI_INTX_WITH_MSIX,
+	VS_R_PCI_ISR_NOT_CLEARED,
+	VS_R_PCI_ISR_QUEUE_BIT,
 	/* entropy device (5.4) */
 	VS_R_ENTROPY_READABLE_BUFFER,
 	VS_R_ENTROPY_ZERO_LEN,
@@ -192,6 +248,15 @@ struct vs__queue {
 	int vq_reset_req;      /* QueueReset=1 written, not read back as 0 yet */
 	int vq_reset_done;     /* read back as 0; QueueReady must read 0 until enabled */
 	unsigned reconf;       /* VS__RECONF_* written since the queue reset */
+	/* PCI */
+	unsigned written;      /* VS__RECONF_* written since the device reset */
+	uint16_t vector;       /* queue_msix_vector as the driver set it (and the device kept) */
+	int vector_set;        /* written since the device reset */
+	uint32_t notify_off;   /* queue_notify_off as read */
+	int notify_off_known;
+	/* MMIO version 1 */
+	uint32_t legacy_align; /* QueueAlign as written */
+	int legacy_align_set;
 	/* split-ring tracking, valid while live */
 	int live;
 	uint32_t lnum;
@@ -256,7 +321,60 @@ struct vs__mmio {
 	uint32_t rb_queue;
 };
 
-enum vs__xport { VS__XPORT_MMIO = 0 };
+enum vs__xport { VS__XPORT_MMIO = 0, VS__XPORT_PCI = 1 };
+
+/* One virtio structure as its capability describes it (4.1.4). */
+struct vs__pci_struct {
+	int present;  /* the first capability of its type was found */
+	uint8_t pos;  /* its place in configuration space */
+	uint8_t bar;
+	uint32_t off, len;
+};
+
+/* An MSI-X table entry as the driver programmed it. */
+struct vs__pci_msix {
+	uint32_t addr_lo, addr_hi, data, ctrl;
+	uint8_t written; /* bit 0: address written, bit 1: data written */
+};
+
+/* The PCI decoder's view of one function (monitor_pci.c). */
+struct vs__pci {
+	unsigned slot;
+	uint8_t cfg[256];          /* configuration space as last read or written */
+	int ids_checked, layout_parsed;
+	uint32_t bar_mask_lo[6], bar_mask_hi[6]; /* read back after writing all-ones */
+	uint8_t bar_mask_known[6]; /* bit 0: low half, bit 1: high half */
+	uint8_t sizing[6];         /* all-ones written, not read back yet */
+	uint8_t bar_flags[6];      /* type bits of each BAR */
+	uint64_t bar_size[6];      /* learned by sizing, 0 unknown */
+	struct vs__pci_struct common, notify, isr, devcfg, pcicfg;
+	uint8_t vcap_pos[16], vcap_len[16], vcap_type[16]; /* every vendor capability */
+	uint8_t nvcap;
+	uint32_t notify_mult;
+	uint8_t msix_pos;          /* 0: no MSI-X capability */
+	uint32_t msix_n;           /* table size */
+	uint8_t msix_table_bar, msix_pba_bar;
+	uint32_t msix_table_off, msix_pba_off;
+	struct vs__pci_msix *msix; /* [msix_n] */
+	int transitional;          /* device id in the transitional range */
+	int legacy;                /* the driver uses the legacy I/O header */
+	uint32_t dfsel, gfsel;
+	uint16_t qsel;
+	uint32_t num_queues;
+	int num_queues_known;
+	uint16_t config_vector;    /* config_msix_vector as the driver set it */
+	int config_vector_set;
+	int rb_pending;            /* vector written, not read back yet */
+	int rb_is_config;
+	uint16_t rb_queue, rb_val;
+	int reset_nonzero;         /* status read non-zero while a reset was owed */
+	uint64_t reset_stamp;
+	uint8_t reset_val;
+	unsigned reset_polls;      /* non-zero reads since the reset */
+	uint8_t isr_last;          /* bits the last ISR read returned */
+	int irq_since_isr;         /* an interrupt of this function since then */
+	int last_irq_queue_vector; /* the last interrupt was an MSI-X queue vector */
+};
 
 struct vs__dev {
 	char name[VS_MONITOR_NAME_MAX];
@@ -301,6 +419,9 @@ struct vs__dev {
 	uint16_t notify_idx;
 	struct vs__cfg cfg;
 	struct vs__mmio mmio;
+	struct vs__pci pci;
+	uint32_t legacy_page_size; /* MMIO version 1: GuestPageSize */
+	int legacy_page_size_set;
 };
 
 /* A ring area of a queue that was reset or disabled: device access to it
@@ -365,6 +486,59 @@ void vs__mmio_access(struct vs_monitor *mon, struct vs__dev *dev, const struct v
 void vs__mmio_interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler);
 void vs__mmio_reset(struct vs__dev *dev);
 void vs__mmio_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+
+/* The legacy interface is in use (MMIO version 1, the PCI legacy
+ * header); _legacy: and VIRTIO_F_VERSION_1 was not accepted, so the rules
+ * of 3.1.1 that need FEATURES_OK do not apply (3.1.2). */
+int vs__dev_legacy_iface(const struct vs__dev *dev);
+int vs__dev_legacy(const struct vs__dev *dev);
+
+/* ---- monitor_pci.c: the virtio PCI decoder ---- */
+/* Does the access at addr belong to this function (its ECAM window or a
+ * BAR it decodes)? */
+int vs__pci_claims(const struct vs__dev *dev, uint64_t addr);
+void vs__pci_access(struct vs_monitor *mon, struct vs__dev *dev, const struct vs_bus_access *acc);
+/* An interrupt on line: the function's INTx or one of its MSI-X messages.
+ * Emits and judges when it is this function's; otherwise nothing. */
+void vs__pci_irq(struct vs_monitor *mon, struct vs__dev *dev, unsigned line, int has_handler);
+void vs__pci_reset(struct vs__dev *dev);
+void vs__pci_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+void vs__pci_free(struct vs__dev *dev);
+int vs__pci_msix_on(const struct vs__dev *dev);
+
+/* ---- monitor_pci_regs.c: the registers inside the BARs ---- */
+/* One driver access of BAR bar at off (from the bus or the window). */
+void vs__pci_bar_access(struct vs_monitor *mon, struct vs__dev *dev, int bar, uint64_t off,
+			unsigned width, int is_write, uint64_t val);
+/* A vector write waits for its read back: only that read may come next
+ * (is_vector_read), anything else breaks the rule. */
+void vs__pci_rb_check(struct vs_monitor *mon, struct vs__dev *dev, int is_vector_read);
+
+/* ---- rules/pci.c: register-file and structure checks ---- */
+void vs__pci_check_identity(struct vs_monitor *mon, struct vs__dev *dev);
+/* After the capability list was walked: presence, lengths, alignment. */
+void vs__pci_check_caps(struct vs_monitor *mon, struct vs__dev *dev);
+/* Structures inside their BARs, once the BAR sizes are known. */
+void vs__pci_check_ranges(struct vs_monitor *mon, struct vs__dev *dev);
+/* queue_notify_off read for q: the notify capability must cover it. */
+void vs__pci_check_notify(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+void vs__pci_isr_read(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val);
+/* A vector register read back: the device's answer, the driver's check. */
+void vs__pci_vector_read(struct vs_monitor *mon, struct vs__dev *dev, int is_config,
+			 struct vs__queue *q, uint16_t val);
+void vs__pci_vector_write(struct vs_monitor *mon, struct vs__dev *dev, int is_config,
+			  struct vs__queue *q, uint32_t val);
+/* DRIVER_OK set, or a vector mapped while live: every mapped vector must
+ * be a programmed table entry. */
+void vs__pci_check_vectors(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__pci_queue_size_read(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+			     uint32_t val);
+void vs__pci_queue_size_write(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+			      uint32_t val);
+/* An MSI-X message on vector v; returns 1 when the config change event is
+ * mapped to it. */
+int vs__pci_msix_interrupt(struct vs_monitor *mon, struct vs__dev *dev, unsigned v);
+void vs__pci_intx_interrupt(struct vs_monitor *mon, struct vs__dev *dev);
 
 /* ---- rules/mmio.c: register-file checks ---- */
 const char *vs__mmio_reg_name(uint64_t off);

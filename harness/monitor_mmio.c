@@ -1,5 +1,8 @@
 /*
- * monitor_mmio.c - the virtio-mmio version 2 transport decoder.
+ * monitor_mmio.c - the virtio-mmio transport decoder, version 2 and the
+ * legacy version 1 (4.2.4: GuestPageSize, QueueAlign and QueuePFN place a
+ * queue in the legacy layout of 2.7.2 instead of QueueReady and the
+ * address registers).
  *
  * Turns register accesses to a watched bank into the monitor's abstract
  * events: status, device features read with their select, driver features
@@ -32,8 +35,8 @@ static struct vs__queue *queue_layout_write(struct vs_monitor *mon, struct vs__d
 	if (!q)
 		return NULL;
 	q->reconf |= reconf;
-	/* spec drv.mmio.mmio-device-register-layout.10 */
-	if (q->ready)
+	/* spec drv.mmio.mmio-device-register-layout.10 (version 2) */
+	if (q->ready && dev->version != 1)
 		vs__violate(mon, dev, (int)q->index, VS_R_MMIO_QUEUE_READY_ACCESS,
 			    "write of 0x%x to %s of queue %u while QueueReady is set", val,
 			    vs__mmio_reg_name(off), q->index);
@@ -60,11 +63,77 @@ static void queue_reenable(struct vs_monitor *mon, struct vs__dev *dev, struct v
 	q->vq_reset_done = 0;
 }
 
+static int pow2(uint32_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+/* Version 1: QueuePFN places the selected queue (4.2.4), or stops it. */
+static void legacy_pfn_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t val)
+{
+	struct vs__queue *q = vs__queue_get(dev, dev->mmio.qsel, 1);
+	uint64_t page, align;
+
+	if (!q)
+		return;
+	if (q->ready)
+		vs__queue_disable(mon, dev, q, VS_R_MMIO_QUEUE_NOT_READY_ACCESS);
+	q->ready = 0;
+	if (!val)
+		return;
+	/* 4.2.4: the driver writes GuestPageSize before the queues are
+	 * configured; without it the device cannot find the ring */
+	if (!dev->legacy_page_size_set)
+		vs__violate(mon, dev, (int)q->index, VS_R_MMIO_LEGACY_PAGE_SIZE,
+			    "QueuePFN 0x%x written for queue %u before GuestPageSize", val, q->index);
+	page = dev->legacy_page_size_set ? dev->legacy_page_size : 4096;
+	align = q->legacy_align_set && q->legacy_align ? q->legacy_align : 4096;
+	q->desc = (uint64_t)val * page;
+	q->avail = q->desc + VS_DESC_SIZE(q->num);
+	q->used = (q->avail + VS_AVAIL_SIZE(q->num) + align - 1) / align * align;
+	q->ready = 1;
+	q->ready_since_reset = 1;
+	vs__queue_enable(mon, dev, q);
+}
+
+static void decode_write_v1(struct vs_monitor *mon, struct vs__dev *dev, uint64_t off, uint32_t val)
+{
+	struct vs__queue *q;
+
+	switch (off) {
+	case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+		/* 4.2.4: "should be a power of 2" */
+		if (!pow2(val))
+			vs__violate(mon, dev, -1, VS_R_MMIO_LEGACY_ALIGN,
+				    "GuestPageSize 0x%x is not a power of 2", val);
+		dev->legacy_page_size = val;
+		dev->legacy_page_size_set = 1;
+		break;
+	case VIRTIO_MMIO_QUEUE_ALIGN:
+		if (!(q = vs__queue_get(dev, dev->mmio.qsel, 1)))
+			break;
+		if (!pow2(val))
+			vs__violate(mon, dev, (int)q->index, VS_R_MMIO_LEGACY_ALIGN,
+				    "QueueAlign 0x%x of queue %u is not a power of 2", val, q->index);
+		q->legacy_align = val;
+		q->legacy_align_set = 1;
+		break;
+	default: /* VIRTIO_MMIO_QUEUE_PFN */
+		legacy_pfn_write(mon, dev, val);
+		break;
+	}
+}
+
 static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t off, uint32_t val)
 {
 	struct vs__mmio *m = &dev->mmio;
 	struct vs__queue *q;
 
+	if (off == VIRTIO_MMIO_GUEST_PAGE_SIZE || off == VIRTIO_MMIO_QUEUE_ALIGN ||
+	    off == VIRTIO_MMIO_QUEUE_PFN) {
+		decode_write_v1(mon, dev, off, val);
+		return;
+	}
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		m->dfsel = val;
@@ -244,6 +313,14 @@ static void decode_read(struct vs_monitor *mon, struct vs__dev *dev, uint64_t of
 		break;
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		vs__config_generation(mon, dev, val);
+		break;
+	case VIRTIO_MMIO_QUEUE_PFN:
+		q = vs__queue_get(dev, m->qsel, 0);
+		/* 4.2.4: reset sets QueuePFN to 0; it reads the page in use, 0
+		 * for a queue not in use */
+		if (val && !(q && q->ready))
+			vs__violate(mon, dev, (int)m->qsel, VS_R_MMIO_LEGACY_PFN_RESET,
+				    "QueuePFN of queue %u reads 0x%x, queue not in use", m->qsel, val);
 		break;
 	default: /* VendorID, SHMLen*, SHMBase* */
 		break;

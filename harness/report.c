@@ -58,17 +58,19 @@ void vs_report_text(FILE *f, const struct vs_report_entry *e, size_t n)
 	for (i = 0; i < n; i++)
 		if (strlen(e[i].scn->name) > width)
 			width = strlen(e[i].scn->name);
-	fprintf(f, "%-*s  %-10s %-9s %-6s %-6s %10s %10s\n", (int)width, "SCENARIO", "DEVICES",
-		"TRANSPORT", "RING", "STATUS", "VIOLATIONS", "TIME");
+	fprintf(f, "%-*s  %-10s %-11s %-6s %-11s %-6s %10s %10s\n", (int)width, "SCENARIO",
+		"DEVICES", "TRANSPORT", "RING", "INTERRUPT", "STATUS", "VIOLATIONS", "TIME");
 	for (i = 0; i < n; i++) {
 		const struct vs_scenario *s = e[i].scn;
 		const struct vs_result *r = e[i].res;
 		char devs[64];
 
 		device_list(s, devs, sizeof(devs));
-		fprintf(f, "%-*s  %-10s %-9s %-6s %-6s %10zu %7.1f ms\n", (int)width, s->name, devs,
-			vs_transport_name(s->devices[0].transport), "split",
-			r->passed ? "pass" : "FAIL", r->n_violations, r->duration_ms);
+		/* The first device's transport and interrupt mode (JSON has all). */
+		fprintf(f, "%-*s  %-10s %-11s %-6s %-11s %-6s %10zu %7.1f ms\n", (int)width, s->name,
+			devs, vs_transport_name(s->devices[0].transport), vs_ring_name(s->ring),
+			r->interrupt[0], r->passed ? "pass" : "FAIL", r->n_violations,
+			r->duration_ms);
 		for (k = 0; k < r->n_failures && k < VS_RESULT_MAX_FAILURES; k++)
 			fprintf(f, "    %s: %s\n", s->file, r->failures[k]);
 		if (r->n_failures > VS_RESULT_MAX_FAILURES)

@@ -11,13 +11,15 @@
 
 #include <cjson/cJSON.h>
 
-static cJSON *machine_json(const struct vs_scenario *s)
+static cJSON *machine_json(const struct vs_scenario *s, const struct vs_result *r)
 {
 	cJSON *m = cJSON_CreateObject(), *devs = cJSON_CreateArray();
 	size_t i;
 
 	cJSON_AddStringToObject(m, "transport", vs_transport_name(s->devices[0].transport));
-	cJSON_AddStringToObject(m, "ring", "split");
+	cJSON_AddStringToObject(m, "ring", vs_ring_name(s->ring));
+	/* The first device's; each device's own is in devices[]. */
+	cJSON_AddStringToObject(m, "interrupt", r->interrupt[0]);
 	cJSON_AddStringToObject(m, "device", s->devices[0].type);
 	cJSON_AddNumberToObject(m, "memory_mb", (double)(s->memory >> 20));
 	for (i = 0; i < s->n_devices; i++) {
@@ -26,6 +28,9 @@ static cJSON *machine_json(const struct vs_scenario *s)
 		cJSON_AddStringToObject(d, "name", s->devices[i].name);
 		cJSON_AddStringToObject(d, "type", s->devices[i].type);
 		cJSON_AddStringToObject(d, "transport", vs_transport_name(s->devices[i].transport));
+		cJSON_AddStringToObject(d, "interrupt", r->interrupt[i]);
+		if (r->msix_vectors[i] >= 0)
+			cJSON_AddNumberToObject(d, "msix_vectors", r->msix_vectors[i]);
 		cJSON_AddItemToArray(devs, d);
 	}
 	cJSON_AddItemToObject(m, "devices", devs);
@@ -42,7 +47,7 @@ static cJSON *scenario_json(const struct vs_report_entry *e)
 	cJSON_AddStringToObject(o, "file", e->scn->file);
 	cJSON_AddStringToObject(o, "status", r->passed ? "pass" : "fail");
 	cJSON_AddNumberToObject(o, "seed", (double)r->seed);
-	cJSON_AddItemToObject(o, "machine", machine_json(e->scn));
+	cJSON_AddItemToObject(o, "machine", machine_json(e->scn, r));
 	for (i = 0; i < r->n_violations; i++) {
 		const struct vs_result_violation *v = &r->violations[i];
 		cJSON *jv = cJSON_CreateObject();

@@ -85,9 +85,18 @@ static void step_probe(struct run *r, size_t i, const struct vs_scn_step *st)
 			fail(r, "steps[%zu] %s: already probed", i, what);
 			continue;
 		}
-		rc = vs_guest_mmio_add(md->base, VS_MACHINE_MMIO_STRIDE, md->line, &md->handle);
+		if (vs_transport_is_pci(md->desc->transport))
+			rc = vs_guest_pci_add(md->slot, md->line,
+					      md->desc->transport == VS_TRANSPORT_PCI_LEGACY,
+					      &md->handle);
+		else
+			rc = vs_guest_mmio_add(md->base, VS_MACHINE_MMIO_STRIDE, md->line,
+					       &md->handle);
 		if (rc < 0)
 			md->handle = -1;
+		else
+			snprintf(r->res->interrupt[d], sizeof(r->res->interrupt[d]), "%s",
+				 vs_guest_irq_mode(md->handle));
 		check_result(r, i, what, rc, st->result);
 	}
 }
@@ -114,6 +123,25 @@ static void step_remove_or_reset(struct run *r, size_t i, const struct vs_scn_st
 		} else {
 			rc = vs_guest_reset(md->handle);
 		}
+		check_result(r, i, what, rc, st->result);
+	}
+}
+
+/* The device changes its configuration (bytes may be none: then only the
+ * generation moves) and notifies the driver, as its transport does it. */
+static void step_config_change(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	size_t d;
+	int rc;
+
+	for (d = 0; d < r->m->n_devs; d++) {
+		struct vs_machine_dev *md = &r->m->devs[d];
+		char what[96];
+
+		if (!dev_selected(st, d))
+			continue;
+		snprintf(what, sizeof(what), "config.change %s", md->desc->name);
+		rc = vs_vdev_config_change(md->vdev, st->cfg_offset, st->cfg_bytes, st->cfg_len);
 		check_result(r, i, what, rc, st->result);
 	}
 }
@@ -193,6 +221,14 @@ static void step_expect(struct run *r, size_t i, const struct vs_scn_step *st)
 		if (!seen)
 			fail(r, "steps[%zu] expect: rule %s did not fire", i, st->expect[k]);
 	}
+	for (k = 0; st->interrupt[0] && k < r->m->n_devs; k++) {
+		const struct vs_machine_dev *md = &r->m->devs[k];
+		const char *mode = md->handle >= 0 ? vs_guest_irq_mode(md->handle) : "none";
+
+		if (dev_selected(st, k) && strcmp(mode, st->interrupt) != 0)
+			fail(r, "steps[%zu] expect: %s takes its interrupts as %s, expected %s", i,
+			     md->desc->name, mode, st->interrupt);
+	}
 	for (v = r->expect_from; v < n; v++) {
 		const struct vs_violation *vi = vs_monitor_violation(mon, v);
 
@@ -238,6 +274,9 @@ static void run_step(struct run *r, size_t i)
 	case VS_STEP_RUN:
 		if (st->run_ns)
 			vs_loop_run_until(r->m->loop, never, NULL, st->run_ns);
+		break;
+	case VS_STEP_CONFIG_CHANGE:
+		step_config_change(r, i, st);
 		break;
 	}
 	if (vs_machine_settle(r->m) < 0)
@@ -288,6 +327,10 @@ int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 	memset(&diag, 0, sizeof(diag));
 	snprintf(res->name, sizeof(res->name), "%s", s->name);
 	snprintf(res->file, sizeof(res->file), "%s", s->file);
+	for (d = 0; d < VS_SCN_MAX_DEVICES; d++) {
+		snprintf(res->interrupt[d], sizeof(res->interrupt[d]), "none");
+		res->msix_vectors[d] = -1;
+	}
 	res->seed = (opts->seed_override || !s->seed_given) ? opts->seed : s->seed;
 	rc = vs_machine_create(s, res->seed, &r.m, &diag);
 	if (rc < 0) {
@@ -297,6 +340,10 @@ int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 		fail(&r, "cannot build the machine: %s", msg);
 		return rc;
 	}
+	for (d = 0; d < r.m->n_devs; d++)
+		res->msix_vectors[d] = vs_transport_is_pci(s->devices[d].transport)
+					       ? (int)r.m->devs[d].msix_vectors
+					       : -1;
 	if (r.trace)
 		vs_trace_attach(r.trace, r.m, s->name);
 	for (i = 0; i < s->n_steps; i++) {

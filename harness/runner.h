@@ -49,6 +49,12 @@ struct vs_result {
 	double duration_ms;
 	uint64_t virtual_ns;
 	uint64_t requests; /* requests the devices completed */
+	/* Per device (machine.devices order): how its interrupts reached the
+	 * driver at its last successful probe -- vs_guest_irq_mode's words,
+	 * "none" when it was never probed. */
+	char interrupt[VS_SCN_MAX_DEVICES][16];
+	/* Per device: the MSI-X table size built (PCI), -1 for virtio-mmio. */
+	int msix_vectors[VS_SCN_MAX_DEVICES];
 };
 
 /* Run s.  Returns 0 when it could run (passed or failed: see res->passed)

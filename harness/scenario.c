@@ -21,15 +21,9 @@
 #include "devices/vdev.h"
 #include "harness/faults.h"
 #include "harness/rules.h"
+#include "harness/scenario_internal.h"
 
-#define PATH_MAX_LEN 128
-
-struct pctx {
-	struct vs_diag *diag;
-	const struct vs_scenario *scn;
-};
-
-static const char *json_type_name(const cJSON *v)
+const char *vs__scn_json_type(const cJSON *v)
 {
 	if (!v)
 		return "nothing";
@@ -48,23 +42,21 @@ static const char *json_type_name(const cJSON *v)
 	return "invalid value";
 }
 
-/* Paths are for messages: a deep path is cut, marked by a trailing "...". */
-static void child_path(char *dst, const char *parent, const char *key)
+void vs__scn_child_path(char *dst, const char *parent, const char *key)
 {
 	if (snprintf(dst, PATH_MAX_LEN, "%s%s%s", parent, parent[0] ? "." : "", key) >=
 	    PATH_MAX_LEN)
 		memcpy(dst + PATH_MAX_LEN - 4, "...", 4);
 }
 
-static void index_path(char *dst, const char *parent, size_t i)
+void vs__scn_index_path(char *dst, const char *parent, size_t i)
 {
 	if (snprintf(dst, PATH_MAX_LEN, "%s[%zu]", parent, i) >= PATH_MAX_LEN)
 		memcpy(dst + PATH_MAX_LEN - 4, "...", 4);
 }
 
-/* Refuse keys outside `allowed` (NULL-terminated) and duplicate keys. */
-static int check_keys(struct pctx *c, const cJSON *obj, const char *path,
-		      const char *const *allowed)
+int vs__scn_check_keys(struct pctx *c, const cJSON *obj, const char *path,
+		       const char *const *allowed)
 {
 	const cJSON *k, *k2;
 	char p[PATH_MAX_LEN];
@@ -76,7 +68,7 @@ static int check_keys(struct pctx *c, const cJSON *obj, const char *path,
 		for (a = allowed; *a; a++)
 			if (strcmp(*a, k->string) == 0)
 				known = 1;
-		child_path(p, path, k->string);
+		vs__scn_child_path(p, path, k->string);
 		if (!known) {
 			char list[200] = "";
 			for (a = allowed; *a; a++) {
@@ -97,13 +89,13 @@ static int check_keys(struct pctx *c, const cJSON *obj, const char *path,
 	return 0;
 }
 
-static int get_string(struct pctx *c, const cJSON *obj, const char *path, const char *key,
-		      int required, char *out, size_t outlen)
+int vs__scn_get_string(struct pctx *c, const cJSON *obj, const char *path, const char *key,
+		       int required, char *out, size_t outlen)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char p[PATH_MAX_LEN];
 
-	child_path(p, path, key);
+	vs__scn_child_path(p, path, key);
 	if (!v) {
 		if (!required)
 			return 0;
@@ -111,7 +103,7 @@ static int get_string(struct pctx *c, const cJSON *obj, const char *path, const 
 		return -EINVAL;
 	}
 	if (!cJSON_IsString(v)) {
-		vs_diag_set(c->diag, p, "expected a string, got %s", json_type_name(v));
+		vs_diag_set(c->diag, p, "expected a string, got %s", vs__scn_json_type(v));
 		return -EINVAL;
 	}
 	if (strlen(v->valuestring) == 0 || strlen(v->valuestring) >= outlen) {
@@ -125,14 +117,14 @@ static int get_string(struct pctx *c, const cJSON *obj, const char *path, const 
 
 /* An integer in [min, max].  Returns 1 when present, 0 when absent and
  * optional, -EINVAL (diag set) otherwise. */
-static int get_int(struct pctx *c, const cJSON *obj, const char *path, const char *key,
-		   int required, double min, double max, uint64_t *out)
+int vs__scn_get_int(struct pctx *c, const cJSON *obj, const char *path, const char *key,
+		    int required, double min, double max, uint64_t *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char p[PATH_MAX_LEN];
 	double d;
 
-	child_path(p, path, key);
+	vs__scn_child_path(p, path, key);
 	if (!v) {
 		if (!required)
 			return 0;
@@ -142,7 +134,7 @@ static int get_int(struct pctx *c, const cJSON *obj, const char *path, const cha
 	}
 	if (!cJSON_IsNumber(v)) {
 		vs_diag_set(c->diag, p, "expected an integer in %.0f..%.0f, got %s", min, max,
-			    json_type_name(v));
+			    vs__scn_json_type(v));
 		return -EINVAL;
 	}
 	d = v->valuedouble;
@@ -159,17 +151,17 @@ static int get_int(struct pctx *c, const cJSON *obj, const char *path, const cha
 	return 1;
 }
 
-static int get_bool(struct pctx *c, const cJSON *obj, const char *path, const char *key,
-		    int *out)
+int vs__scn_get_bool(struct pctx *c, const cJSON *obj, const char *path, const char *key,
+		     int *out)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 	char p[PATH_MAX_LEN];
 
 	if (!v)
 		return 0;
-	child_path(p, path, key);
+	vs__scn_child_path(p, path, key);
 	if (!cJSON_IsBool(v)) {
-		vs_diag_set(c->diag, p, "expected true or false, got %s", json_type_name(v));
+		vs_diag_set(c->diag, p, "expected true or false, got %s", vs__scn_json_type(v));
 		return -EINVAL;
 	}
 	*out = cJSON_IsTrue(v) ? 1 : 0;
@@ -186,18 +178,18 @@ static int get_feature_bits(struct pctx *c, const cJSON *obj, const char *path,
 	*out = 0;
 	if (!v)
 		return 0;
-	child_path(p, path, key);
+	vs__scn_child_path(p, path, key);
 	if (!cJSON_IsArray(v)) {
 		vs_diag_set(c->diag, p, "expected an array of feature bit numbers 0..63, got %s",
-			    json_type_name(v));
+			    vs__scn_json_type(v));
 		return -EINVAL;
 	}
 	cJSON_ArrayForEach(e, v) {
-		index_path(ep, p, i++);
+		vs__scn_index_path(ep, p, i++);
 		if (!cJSON_IsNumber(e) || e->valuedouble != floor(e->valuedouble) ||
 		    e->valuedouble < 0 || e->valuedouble > 63) {
 			vs_diag_set(c->diag, ep, "expected a feature bit number 0..63, got %s",
-				    cJSON_IsNumber(e) ? "a number out of range" : json_type_name(e));
+				    cJSON_IsNumber(e) ? "a number out of range" : vs__scn_json_type(e));
 			return -EINVAL;
 		}
 		*out |= 1ull << (unsigned)e->valuedouble;
@@ -205,14 +197,41 @@ static int get_feature_bits(struct pctx *c, const cJSON *obj, const char *path,
 	return 1;
 }
 
+static const char *const transport_names[] = {
+	[VS_TRANSPORT_MMIO] = "mmio",
+	[VS_TRANSPORT_MMIO_LEGACY] = "mmio-legacy",
+	[VS_TRANSPORT_PCI] = "pci",
+	[VS_TRANSPORT_PCI_LEGACY] = "pci-legacy",
+};
+
+static const char *const ring_names[] = {
+	[VS_RING_SPLIT] = "split",
+	[VS_RING_PACKED] = "packed",
+};
+
+int vs__scn_name_index(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return -1;
+}
+
 static int parse_transport(struct pctx *c, const char *path, const char *s,
 			   enum vs_transport_kind *t)
 {
-	if (strcmp(s, "mmio") == 0) {
-		*t = VS_TRANSPORT_MMIO;
+	int i = vs__scn_name_index(transport_names,
+				   sizeof(transport_names) / sizeof(transport_names[0]), s);
+
+	if (i >= 0) {
+		*t = (enum vs_transport_kind)i;
 		return 0;
 	}
-	vs_diag_set(c->diag, path, "unknown transport \"%s\" (expected one of: mmio)", s);
+	vs_diag_set(c->diag, path,
+		    "unknown transport \"%s\" (expected one of: mmio, mmio-legacy, pci, pci-legacy)",
+		    s);
 	return -EINVAL;
 }
 
@@ -236,36 +255,46 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 			struct vs_scn_device *out)
 {
 	static const char *const keys[] = {"type", "transport", "name", "queue_size",
-					   "features_add", "features_remove", NULL};
+					   "msix_vectors", "features_add", "features_remove", NULL};
 	char p[PATH_MAX_LEN], tr[32] = "mmio", list[160];
 	uint64_t v;
 	int rc;
 
 	if (!cJSON_IsObject(d)) {
-		vs_diag_set(c->diag, path, "expected a device object, got %s", json_type_name(d));
+		vs_diag_set(c->diag, path, "expected a device object, got %s", vs__scn_json_type(d));
 		return -EINVAL;
 	}
-	if ((rc = check_keys(c, d, path, keys)) < 0)
+	if ((rc = vs__scn_check_keys(c, d, path, keys)) < 0)
 		return rc;
-	if ((rc = get_string(c, d, path, "type", 1, out->type, sizeof(out->type))) < 0)
+	if ((rc = vs__scn_get_string(c, d, path, "type", 1, out->type, sizeof(out->type))) < 0)
 		return rc;
 	if (!known_device_type(out->type, list, sizeof(list))) {
-		child_path(p, path, "type");
+		vs__scn_child_path(p, path, "type");
 		vs_diag_set(c->diag, p, "unknown device type \"%s\" (expected one of: %s)",
 			    out->type, list);
 		return -EINVAL;
 	}
-	if ((rc = get_string(c, d, path, "transport", 0, tr, sizeof(tr))) < 0)
+	if ((rc = vs__scn_get_string(c, d, path, "transport", 0, tr, sizeof(tr))) < 0)
 		return rc;
-	child_path(p, path, "transport");
+	vs__scn_child_path(p, path, "transport");
 	if ((rc = parse_transport(c, p, tr, &out->transport)) < 0)
 		return rc;
 	snprintf(out->name, sizeof(out->name), "%.40s%zu", out->type, idx);
-	if ((rc = get_string(c, d, path, "name", 0, out->name, sizeof(out->name))) < 0)
+	if ((rc = vs__scn_get_string(c, d, path, "name", 0, out->name, sizeof(out->name))) < 0)
 		return rc;
-	if ((rc = get_int(c, d, path, "queue_size", 0, 1, 32768, &v)) < 0)
+	if ((rc = vs__scn_get_int(c, d, path, "queue_size", 0, 1, 32768, &v)) < 0)
 		return rc;
 	out->queue_size = rc ? (uint32_t)v : 0;
+	if ((rc = vs__scn_get_int(c, d, path, "msix_vectors", 0, 0, 2048, &v)) < 0)
+		return rc;
+	out->msix_vectors = rc ? (int)v : VS_SCN_MSIX_DEFAULT;
+	if (rc && !vs_transport_is_pci(out->transport)) {
+		vs__scn_child_path(p, path, "msix_vectors");
+		vs_diag_set(c->diag, p,
+			    "applies to the PCI transports only (this device's transport is \"%s\")",
+			    transport_names[out->transport]);
+		return -EINVAL;
+	}
 	if ((rc = get_feature_bits(c, d, path, "features_add", &out->features_add)) < 0)
 		return rc;
 	return get_feature_bits(c, d, path, "features_remove", &out->features_remove) < 0
@@ -275,9 +304,9 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 
 static int parse_machine(struct pctx *c, const cJSON *m, struct vs_scenario *s)
 {
-	static const char *const keys[] = {"seed", "memory_mb", "devices", NULL};
+	static const char *const keys[] = {"seed", "memory_mb", "ring", "devices", NULL};
 	const cJSON *devs, *d;
-	char p[PATH_MAX_LEN];
+	char p[PATH_MAX_LEN], ring[16] = "split";
 	uint64_t v;
 	size_t i = 0, j;
 	int rc;
@@ -287,23 +316,32 @@ static int parse_machine(struct pctx *c, const cJSON *m, struct vs_scenario *s)
 		return -EINVAL;
 	}
 	if (!cJSON_IsObject(m)) {
-		vs_diag_set(c->diag, "machine", "expected an object, got %s", json_type_name(m));
+		vs_diag_set(c->diag, "machine", "expected an object, got %s", vs__scn_json_type(m));
 		return -EINVAL;
 	}
-	if ((rc = check_keys(c, m, "machine", keys)) < 0)
+	if ((rc = vs__scn_check_keys(c, m, "machine", keys)) < 0)
 		return rc;
 	s->seed = 1;
-	if ((rc = get_int(c, m, "machine", "seed", 0, 0, 9007199254740991.0, &v)) < 0)
+	if ((rc = vs__scn_get_int(c, m, "machine", "seed", 0, 0, 9007199254740991.0, &v)) < 0)
 		return rc;
 	if (rc) {
 		s->seed = v;
 		s->seed_given = 1;
 	}
 	s->memory = 16ull << 20;
-	if ((rc = get_int(c, m, "machine", "memory_mb", 0, 1, 1024, &v)) < 0)
+	if ((rc = vs__scn_get_int(c, m, "machine", "memory_mb", 0, 1, 1024, &v)) < 0)
 		return rc;
 	if (rc)
 		s->memory = v << 20;
+	if ((rc = vs__scn_get_string(c, m, "machine", "ring", 0, ring, sizeof(ring))) < 0)
+		return rc;
+	rc = vs__scn_name_index(ring_names, sizeof(ring_names) / sizeof(ring_names[0]), ring);
+	if (rc < 0) {
+		vs_diag_set(c->diag, "machine.ring",
+			    "unknown ring layout \"%s\" (expected one of: split, packed)", ring);
+		return -EINVAL;
+	}
+	s->ring = (enum vs_ring_kind)rc;
 	devs = cJSON_GetObjectItemCaseSensitive(m, "devices");
 	if (!devs) {
 		vs_diag_set(c->diag, "machine.devices",
@@ -314,11 +352,11 @@ static int parse_machine(struct pctx *c, const cJSON *m, struct vs_scenario *s)
 	    cJSON_GetArraySize(devs) > VS_SCN_MAX_DEVICES) {
 		vs_diag_set(c->diag, "machine.devices", "expected an array of 1 to %d devices, got %s",
 			    VS_SCN_MAX_DEVICES,
-			    cJSON_IsArray(devs) ? "an array of another length" : json_type_name(devs));
+			    cJSON_IsArray(devs) ? "an array of another length" : vs__scn_json_type(devs));
 		return -EINVAL;
 	}
 	cJSON_ArrayForEach(d, devs) {
-		index_path(p, "machine.devices", i);
+		vs__scn_index_path(p, "machine.devices", i);
 		if ((rc = parse_device(c, d, p, i, &s->devices[i])) < 0)
 			return rc;
 		for (j = 0; j < i; j++)
@@ -327,255 +365,35 @@ static int parse_machine(struct pctx *c, const cJSON *m, struct vs_scenario *s)
 					    s->devices[i].name);
 				return -EINVAL;
 			}
+		/* The packed layout is VIRTIO 1.x: no legacy interface has it. */
+		if (s->ring == VS_RING_PACKED && vs_transport_is_legacy(s->devices[i].transport)) {
+			char tp[PATH_MAX_LEN];
+
+			vs__scn_child_path(tp, p, "transport");
+			vs_diag_set(c->diag, tp,
+				    "transport \"%s\" cannot carry machine.ring \"packed\" (a "
+				    "legacy interface has only split rings)",
+				    transport_names[s->devices[i].transport]);
+			return -EINVAL;
+		}
 		i++;
 	}
 	s->n_devices = i;
 	return 0;
 }
 
-struct op_desc {
-	const char *name;
-	enum vs_step_op op;
-	const char *const *keys;
-};
-
-static const char *const k_dev[] = {"op", "device", "result", "comment", NULL};
-static const char *const k_rng[] = {"op", "device", "result", "bytes", "count", "wait",
-				    "comment", NULL};
-static const char *const k_fault[] = {"op", "name", "on", "count", "probability", "comment",
-				      NULL};
-static const char *const k_expect[] = {"op", "violations", "comment", NULL};
-static const char *const k_run[] = {"op", "ns", "comment", NULL};
-
-static const struct op_desc ops[] = {
-	{"probe", VS_STEP_PROBE, k_dev},   {"remove", VS_STEP_REMOVE, k_dev},
-	{"reset", VS_STEP_RESET, k_dev},   {"rng.read", VS_STEP_RNG_READ, k_rng},
-	{"fault", VS_STEP_FAULT, k_fault}, {"expect", VS_STEP_EXPECT, k_expect},
-	{"run", VS_STEP_RUN, k_run},
-};
-
-const char *vs_step_op_name(enum vs_step_op op)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
-		if (ops[i].op == op)
-			return ops[i].name;
-	return "?";
-}
-
 const char *vs_transport_name(enum vs_transport_kind t)
 {
-	switch (t) {
-	case VS_TRANSPORT_MMIO:
-		return "mmio";
-	}
+	if ((size_t)t < sizeof(transport_names) / sizeof(transport_names[0]))
+		return transport_names[t];
 	return "?";
 }
 
-static int parse_step_device(struct pctx *c, const cJSON *st, const char *path,
-			     const struct vs_scenario *s, struct vs_scn_step *out)
+const char *vs_ring_name(enum vs_ring_kind r)
 {
-	char name[VS_SCN_NAME_MAX], p[PATH_MAX_LEN];
-	size_t i;
-	int rc;
-
-	out->device = -1;
-	if ((rc = get_string(c, st, path, "device", 0, name, sizeof(name))) <= 0)
-		return rc;
-	for (i = 0; i < s->n_devices; i++)
-		if (strcmp(s->devices[i].name, name) == 0) {
-			out->device = (int)i;
-			return 0;
-		}
-	child_path(p, path, "device");
-	vs_diag_set(c->diag, p, "no device named \"%s\" in machine.devices", name);
-	return -EINVAL;
-}
-
-static int parse_result(struct pctx *c, const cJSON *st, const char *path,
-			struct vs_scn_step *out)
-{
-	char r[16], p[PATH_MAX_LEN];
-	int rc;
-
-	out->result = VS_RESULT_OK;
-	if ((rc = get_string(c, st, path, "result", 0, r, sizeof(r))) <= 0)
-		return rc;
-	if (strcmp(r, "ok") == 0)
-		out->result = VS_RESULT_OK;
-	else if (strcmp(r, "error") == 0)
-		out->result = VS_RESULT_ERROR;
-	else if (strcmp(r, "any") == 0)
-		out->result = VS_RESULT_ANY;
-	else {
-		child_path(p, path, "result");
-		vs_diag_set(c->diag, p, "expected one of \"ok\", \"error\", \"any\", got \"%s\"", r);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_fault(struct pctx *c, const cJSON *st, const char *path,
-		       struct vs_scn_step *out)
-{
-	char name[VS_SCN_NAME_MAX], p[PATH_MAX_LEN];
-	const struct vs_fault_info *fi;
-	const cJSON *prob;
-	uint64_t v;
-	int on = 1, rc;
-
-	if ((rc = get_string(c, st, path, "name", 1, name, sizeof(name))) < 0)
-		return rc;
-	fi = vs_fault_find(name);
-	if (!fi) {
-		child_path(p, path, "name");
-		vs_diag_set(c->diag, p,
-			    "unknown fault \"%s\" (`virtiosim faults` lists the catalogue)", name);
-		return -EINVAL;
-	}
-	out->fault = fi->id;
-	if (get_bool(c, st, path, "on", &on) < 0)
-		return -EINVAL;
-	out->fault_mode = on ? VS_FAULT_ALWAYS : VS_FAULT_OFF;
-	if ((rc = get_int(c, st, path, "count", 0, 1, 1e9, &v)) < 0)
-		return rc;
-	if (rc) {
-		out->fault_mode = VS_FAULT_COUNTED;
-		out->fault_count = (uint32_t)v;
-	}
-	prob = cJSON_GetObjectItemCaseSensitive(st, "probability");
-	if (prob) {
-		child_path(p, path, "probability");
-		if (!cJSON_IsNumber(prob) || !(prob->valuedouble > 0) || prob->valuedouble > 1) {
-			vs_diag_set(c->diag, p, "expected a number in (0, 1], got %s",
-				    cJSON_IsNumber(prob) ? "a number out of range"
-							 : json_type_name(prob));
-			return -EINVAL;
-		}
-		if (out->fault_mode == VS_FAULT_COUNTED) {
-			vs_diag_set(c->diag, p, "give either count or probability, not both");
-			return -EINVAL;
-		}
-		out->fault_mode = VS_FAULT_PROBABILITY;
-		out->prob_den = 1000000;
-		out->prob_num = (uint32_t)(prob->valuedouble * 1000000.0 + 0.5);
-	}
-	if (!on && out->fault_mode != VS_FAULT_OFF) {
-		child_path(p, path, "on");
-		vs_diag_set(c->diag, p, "a fault switched off takes no count or probability");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int parse_expect(struct pctx *c, const cJSON *st, const char *path,
-			struct vs_scn_step *out)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(st, "violations"), *e;
-	char p[PATH_MAX_LEN], ep[PATH_MAX_LEN];
-	size_t i = 0;
-
-	child_path(p, path, "violations");
-	if (!v) {
-		vs_diag_set(c->diag, p, "missing required key (expected an array of rule ids)");
-		return -EINVAL;
-	}
-	if (!cJSON_IsArray(v) || cJSON_GetArraySize(v) > VS_SCN_MAX_EXPECT) {
-		vs_diag_set(c->diag, p, "expected an array of at most %d rule ids, got %s",
-			    VS_SCN_MAX_EXPECT, cJSON_IsArray(v) ? "more" : json_type_name(v));
-		return -EINVAL;
-	}
-	cJSON_ArrayForEach(e, v) {
-		index_path(ep, p, i);
-		if (!cJSON_IsString(e)) {
-			vs_diag_set(c->diag, ep, "expected a rule id string, got %s",
-				    json_type_name(e));
-			return -EINVAL;
-		}
-		if (!vs_rule_find(e->valuestring)) {
-			vs_diag_set(c->diag, ep,
-				    "unknown rule id \"%s\" (`virtiosim rules` lists the catalogue)",
-				    e->valuestring);
-			return -EINVAL;
-		}
-		snprintf(out->expect[i], sizeof(out->expect[i]), "%s", e->valuestring);
-		i++;
-	}
-	out->n_expect = i;
-	return 0;
-}
-
-static int parse_step(struct pctx *c, const cJSON *st, const char *path,
-		      const struct vs_scenario *s, struct vs_scn_step *out)
-{
-	const struct op_desc *od = NULL;
-	char opname[32], p[PATH_MAX_LEN], list[160] = "";
-	uint64_t v;
-	size_t i;
-	int rc;
-
-	if (!cJSON_IsObject(st)) {
-		vs_diag_set(c->diag, path, "expected a step object, got %s", json_type_name(st));
-		return -EINVAL;
-	}
-	if ((rc = get_string(c, st, path, "op", 1, opname, sizeof(opname))) < 0)
-		return rc;
-	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strcmp(ops[i].name, opname) == 0)
-			od = &ops[i];
-		strncat(list, ops[i].name, sizeof(list) - strlen(list) - 1);
-		if (i + 1 < sizeof(ops) / sizeof(ops[0]))
-			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
-	}
-	if (!od) {
-		child_path(p, path, "op");
-		vs_diag_set(c->diag, p, "unknown op \"%s\" (expected one of: %s)", opname, list);
-		return -EINVAL;
-	}
-	out->op = od->op;
-	out->device = -1;
-	if ((rc = check_keys(c, st, path, od->keys)) < 0)
-		return rc;
-	if (cJSON_GetObjectItemCaseSensitive(st, "comment") &&
-	    !cJSON_IsString(cJSON_GetObjectItemCaseSensitive(st, "comment"))) {
-		child_path(p, path, "comment");
-		vs_diag_set(c->diag, p, "expected a string");
-		return -EINVAL;
-	}
-	switch (od->op) {
-	case VS_STEP_PROBE:
-	case VS_STEP_REMOVE:
-	case VS_STEP_RESET:
-		if ((rc = parse_step_device(c, st, path, s, out)) < 0)
-			return rc;
-		return parse_result(c, st, path, out);
-	case VS_STEP_RNG_READ:
-		if ((rc = parse_step_device(c, st, path, s, out)) < 0)
-			return rc;
-		if ((rc = parse_result(c, st, path, out)) < 0)
-			return rc;
-		if ((rc = get_int(c, st, path, "bytes", 1, 1, 65536, &v)) < 0)
-			return rc;
-		out->bytes = (uint32_t)v;
-		out->count = 1;
-		if ((rc = get_int(c, st, path, "count", 0, 1, 1000000, &v)) < 0)
-			return rc;
-		if (rc)
-			out->count = (uint32_t)v;
-		out->wait = 1;
-		return get_bool(c, st, path, "wait", &out->wait) < 0 ? -EINVAL : 0;
-	case VS_STEP_FAULT:
-		return parse_fault(c, st, path, out);
-	case VS_STEP_EXPECT:
-		return parse_expect(c, st, path, out);
-	case VS_STEP_RUN:
-		if ((rc = get_int(c, st, path, "ns", 0, 0, 3600e9, &v)) < 0)
-			return rc;
-		out->run_ns = rc ? v : 0;
-		return 0;
-	}
-	return 0;
+	if ((size_t)r < sizeof(ring_names) / sizeof(ring_names[0]))
+		return ring_names[r];
+	return "?";
 }
 
 /* Does the text stop inside a string or an unclosed object or array?  Then
@@ -678,15 +496,15 @@ int vs_scenario_parse(const char *file, const char *text, size_t len, struct vs_
 	}
 	if (!cJSON_IsObject(root)) {
 		vs_diag_set(diag, "$", "expected a JSON object at the top, got %s",
-			    json_type_name(root));
+			    vs__scn_json_type(root));
 		goto out_free_json;
 	}
-	if (check_keys(&c, root, "", keys) < 0)
+	if (vs__scn_check_keys(&c, root, "", keys) < 0)
 		goto out_free_json;
-	if (get_string(&c, root, "", "name", 1, out->name, sizeof(out->name)) < 0)
+	if (vs__scn_get_string(&c, root, "", "name", 1, out->name, sizeof(out->name)) < 0)
 		goto out_free_json;
-	if (get_string(&c, root, "", "description", 0, out->description,
-		       sizeof(out->description)) < 0)
+	if (vs__scn_get_string(&c, root, "", "description", 0, out->description,
+			       sizeof(out->description)) < 0)
 		goto out_free_json;
 	if (parse_machine(&c, cJSON_GetObjectItemCaseSensitive(root, "machine"), out) < 0)
 		goto out_free_json;
@@ -699,7 +517,7 @@ int vs_scenario_parse(const char *file, const char *text, size_t len, struct vs_
 	    cJSON_GetArraySize(steps) > VS_SCN_MAX_STEPS) {
 		vs_diag_set(diag, "steps", "expected an array of 1 to %d steps, got %s",
 			    VS_SCN_MAX_STEPS,
-			    cJSON_IsArray(steps) ? "an array of another length" : json_type_name(steps));
+			    cJSON_IsArray(steps) ? "an array of another length" : vs__scn_json_type(steps));
 		goto out_free_json;
 	}
 	out->steps = calloc((size_t)cJSON_GetArraySize(steps), sizeof(*out->steps));
@@ -709,8 +527,8 @@ int vs_scenario_parse(const char *file, const char *text, size_t len, struct vs_
 		goto out_free_json;
 	}
 	cJSON_ArrayForEach(st, steps) {
-		index_path(p, "steps", i);
-		if (parse_step(&c, st, p, out, &out->steps[i]) < 0)
+		vs__scn_index_path(p, "steps", i);
+		if (vs__scn_parse_step(&c, st, p, out, &out->steps[i]) < 0)
 			goto out_free_steps;
 		i++;
 	}

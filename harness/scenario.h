@@ -21,19 +21,40 @@
 #define VS_SCN_MAX_STEPS 4096
 #define VS_SCN_MAX_EXPECT 32
 #define VS_SCN_NAME_MAX 64
+#define VS_SCN_CONFIG_MAX 64 /* bytes one config.change step writes */
 
 enum vs_transport_kind {
-	VS_TRANSPORT_MMIO = 0, /* virtio-mmio version 2 */
+	VS_TRANSPORT_MMIO = 0,    /* "mmio": virtio-mmio version 2 */
+	VS_TRANSPORT_MMIO_LEGACY, /* "mmio-legacy": virtio-mmio version 1 (spec 4.2.4) */
+	VS_TRANSPORT_PCI,         /* "pci": a modern virtio PCI function */
+	VS_TRANSPORT_PCI_LEGACY,  /* "pci-legacy": a transitional function driven
+				   * through its legacy interface */
 };
 
+static inline int vs_transport_is_pci(enum vs_transport_kind t)
+{
+	return t == VS_TRANSPORT_PCI || t == VS_TRANSPORT_PCI_LEGACY;
+}
+
+static inline int vs_transport_is_legacy(enum vs_transport_kind t)
+{
+	return t == VS_TRANSPORT_MMIO_LEGACY || t == VS_TRANSPORT_PCI_LEGACY;
+}
+
 enum vs_ring_kind {
-	VS_RING_SPLIT = 0,
+	VS_RING_SPLIT = 0, /* "split" */
+	VS_RING_PACKED,    /* "packed": every device offers VIRTIO_F_RING_PACKED */
 };
+
+/* msix_vectors not given: one vector per queue plus one for config. */
+#define VS_SCN_MSIX_DEFAULT (-1)
 
 struct vs_scn_device {
 	char name[VS_SCN_NAME_MAX];
 	char type[VS_SCN_NAME_MAX];
 	enum vs_transport_kind transport;
+	int msix_vectors;         /* PCI: MSI-X table size, 0 = no MSI-X,
+				   * VS_SCN_MSIX_DEFAULT = queues + 1 */
 	uint32_t queue_size;      /* 0 = the model's default */
 	uint64_t features_add;    /* bits offered on top of the model's */
 	uint64_t features_remove; /* bits withheld from the model's */
@@ -47,6 +68,7 @@ enum vs_step_op {
 	VS_STEP_FAULT,
 	VS_STEP_EXPECT,
 	VS_STEP_RUN,
+	VS_STEP_CONFIG_CHANGE,
 };
 
 enum vs_step_result {
@@ -71,8 +93,13 @@ struct vs_scn_step {
 	/* expect */
 	size_t n_expect;
 	char expect[VS_SCN_MAX_EXPECT][VS_SCN_NAME_MAX]; /* rule ids */
+	char interrupt[16];          /* expect: the interrupt mode, "" = not checked */
 	/* run */
 	uint64_t run_ns;
+	/* config.change */
+	uint32_t cfg_offset;
+	uint32_t cfg_len;
+	uint8_t cfg_bytes[VS_SCN_CONFIG_MAX];
 };
 
 struct vs_scenario {
@@ -82,6 +109,7 @@ struct vs_scenario {
 	uint64_t seed;
 	int seed_given;          /* the file set machine.seed */
 	uint64_t memory;         /* bytes of guest RAM */
+	enum vs_ring_kind ring;  /* ring layout offered to every device */
 	size_t n_devices;
 	struct vs_scn_device devices[VS_SCN_MAX_DEVICES];
 	size_t n_steps;
@@ -97,6 +125,7 @@ int vs_scenario_load(const char *path, struct vs_scenario *out, struct vs_diag *
 void vs_scenario_free(struct vs_scenario *s);
 
 const char *vs_transport_name(enum vs_transport_kind t);
+const char *vs_ring_name(enum vs_ring_kind r);
 const char *vs_step_op_name(enum vs_step_op op);
 
 #endif /* VS_SCENARIO_H */

@@ -247,7 +247,7 @@ START_TEST(create_errors)
 	struct vs_mmio *m2 = NULL;
 
 	ck_assert_int_eq(vs_device_create("rng", NULL, &env, &vdev), 0);
-	ck_assert_int_eq(vs_mmio_create(bus, irq, vdev, BASE, line, 1, &mmio), -EINVAL);
+	ck_assert_int_eq(vs_mmio_create(bus, irq, vdev, BASE, line, 0, &mmio), -EINVAL);
 	ck_assert_int_eq(vs_mmio_create(bus, irq, vdev, BASE, line, 3, &mmio), -EINVAL);
 	ck_assert_int_eq(vs_mmio_create(NULL, irq, vdev, BASE, line, 2, &mmio), -EINVAL);
 	ck_assert_int_eq(vs_mmio_create(bus, irq, vdev, BASE, line, 2, &mmio), 0);
@@ -621,6 +621,129 @@ START_TEST(fault_features_ok_refuse)
 }
 END_TEST
 
+/* ---- Legacy version 1 (spec 4.2.4) ---- */
+
+static void make_bank_v1(const char *type)
+{
+	struct vs_device_params p = { .queue_size_max = QSZ };
+
+	if (type)
+		ck_assert_int_eq(vs_device_create(type, &p, &env, &vdev), 0);
+	else
+		ck_assert_int_eq(vs__vdev_create(&cfg_model, NULL, &env, &vdev), 0);
+	ck_assert_int_eq(vs_mmio_create(bus, irq, vdev, BASE, line, 1, &mmio), 0);
+}
+
+START_TEST(v1_registers)
+{
+	make_bank_v1("rng");
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_MAGIC_VALUE), VS_MMIO_MAGIC);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_VERSION), 1);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_DEVICE_ID), VIRTIO_ID_RNG);
+	/* version 2 registers are not there */
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	wr(VIRTIO_MMIO_QUEUE_DESC_LOW, DESC_GPA);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DESC), 0);
+	wr(VIRTIO_MMIO_QUEUE_READY, 1);
+	ck_assert_int_eq(vs_vdev_queue_ready(vdev, 0), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_READY), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_SHM_LEN_LOW), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_CONFIG_GENERATION), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+}
+END_TEST
+
+START_TEST(v1_queue_pfn_layout)
+{
+	uint64_t desc = 0x20000, avail = desc + 16 * QSZ, used = 0x21000;
+
+	make_bank_v1("rng");
+	wr(VIRTIO_MMIO_STATUS, 0);
+	wr(VIRTIO_MMIO_STATUS, S_ACK);
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), QSZ);
+	wr(VIRTIO_MMIO_QUEUE_NUM, QSZ);
+	wr(VIRTIO_MMIO_QUEUE_ALIGN, 4096);
+	wr(VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(desc >> 12));
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), desc >> 12);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DESC), desc);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DRIVER), avail);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DEVICE), used);
+	ck_assert_uint_eq(vs_vdev_queue_num(vdev, 0), QSZ);
+	/* a legacy driver sets DRIVER_OK without FEATURES_OK */
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV | S_DOK);
+	ck_assert_int_eq(vs_irq_request(irq, line, guest_handler, NULL), 0);
+	{
+		uint8_t *d = gp(desc, 16);
+
+		vs_put_le64(d, BUF_GPA);
+		vs_put_le32(d + 8, 16);
+		vs_put_le16(d + 12, VRING_DESC_F_WRITE);
+		vs_put_le16(gp(avail + VS_AVAIL_RING(0), 2), 0);
+		vs_put_le16(gp(avail + VS_AVAIL_IDX, 2), 1);
+	}
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0);
+	ck_assert_int_eq(vs_loop_drain(loop), 0);
+	ck_assert_uint_eq(vs_le16(gp(used + VS_USED_IDX, 2)), 1);
+	ck_assert_uint_eq(irq_calls, 1);
+	ck_assert_uint_eq(isr_seen, VIRTIO_MMIO_INT_VRING);
+	/* PFN 0: the driver stops using the queue */
+	wr(VIRTIO_MMIO_QUEUE_PFN, 0);
+	ck_assert_int_eq(vs_vdev_queue_ready(vdev, 0), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+	/* reset sets every QueuePFN to 0 */
+	wr(VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(desc >> 12));
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), desc >> 12);
+	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), 0);
+}
+END_TEST
+
+START_TEST(v1_page_size_and_align)
+{
+	make_bank_v1(NULL);
+	wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 0x400);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_NUM_MAX), 16);
+	wr(VIRTIO_MMIO_QUEUE_NUM, 4);
+	/* QueueAlign not written yet: 4096 */
+	wr(VIRTIO_MMIO_QUEUE_PFN, 0x80);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DESC), 0x20000);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DEVICE), 0x21000);
+	/* placing the queue again starts it over at the new place, with
+	 * descriptors at 0x40 x 0x400, avail 64 bytes on, used on 64 */
+	wr(VIRTIO_MMIO_QUEUE_ALIGN, 64);
+	wr(VIRTIO_MMIO_QUEUE_PFN, 0x40);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DESC), 0x10000);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DRIVER), 0x10040);
+	ck_assert_uint_eq(vs_vdev_queue_addr(vdev, 0, VS_VQ_AREA_DEVICE), 0x10080);
+	ck_assert_uint_eq(vs_vdev_queue_num(vdev, 0), 4);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0x40);
+	/* a queue that does not exist */
+	wr(VIRTIO_MMIO_QUEUE_SEL, 5);
+	wr(VIRTIO_MMIO_QUEUE_ALIGN, 8);
+	wr(VIRTIO_MMIO_QUEUE_PFN, 0x50);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+}
+END_TEST
+
+START_TEST(v1_features_without_version_1)
+{
+	make_bank_v1("rng");
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
+	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0);
+	wr(VIRTIO_MMIO_STATUS, S_ACK | S_DRV | S_FOK);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_STATUS), S_ACK | S_DRV | S_FOK);
+}
+END_TEST
+
 static Suite *mmio_suite(void)
 {
 	Suite *s = suite_create("mmio");
@@ -668,6 +791,14 @@ static Suite *mmio_suite(void)
 	tcase_add_test(tc, fault_no_interrupt);
 	tcase_add_test(tc, fault_reset_incomplete);
 	tcase_add_test(tc, fault_features_ok_refuse);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Legacy");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, v1_registers);
+	tcase_add_test(tc, v1_queue_pfn_layout);
+	tcase_add_test(tc, v1_page_size_and_align);
+	tcase_add_test(tc, v1_features_without_version_1);
 	suite_add_tcase(s, tc);
 	return s;
 }

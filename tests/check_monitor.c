@@ -579,7 +579,7 @@ END_TEST
 START_TEST(watch_rejects_bad_banks)
 {
 	ck_assert_int_eq(vs_monitor_watch_mmio(F.mon, "t1", FX_BASE + 0x100, 0, 2), -EEXIST);
-	ck_assert_int_eq(vs_monitor_watch_mmio(F.mon, "t1", FX_BASE + 0x1000, 0, 1), -ENOTSUP);
+	ck_assert_int_eq(vs_monitor_watch_mmio(F.mon, "t1", FX_BASE + 0x1000, 0, 3), -ENOTSUP);
 	ck_assert_int_eq(vs_monitor_watch_mmio(F.mon, "t1", FX_BASE + 0x1000, 0, 2), 0);
 	ck_assert_int_eq(vs_monitor_create(NULL, F.bus, F.irq, &(struct vs_monitor *){NULL}),
 			 -EINVAL);

@@ -287,6 +287,116 @@ static void mmio_queue_reset_ready(void)
 	rd(VIRTIO_MMIO_QUEUE_READY);
 }
 
+/* ---- legacy version 1 (4.2.4) ---- */
+
+/* A legacy device and driver: no VERSION_1 on either side, a ring in the
+ * legacy layout (used ring on the next 4096 boundary). */
+static void fx_setup_v1(void)
+{
+	uint64_t ring;
+
+	fx_mmio_version = 1;
+	fx_setup();
+	F.bank.features[1] = 0;
+	F.accept[1] = 0;
+	ck_assert_int_eq(vs_arena_alloc(F.arena, 3 * 4096, 4096, &ring), 0);
+	F.desc = ring;
+	F.avail = ring + VS_DESC_SIZE(F.num);
+	F.used = ring + 4096;
+}
+
+static void setup_queue_v1(uint32_t q, uint32_t align)
+{
+	wr(VIRTIO_MMIO_QUEUE_SEL, q);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+	rd(VIRTIO_MMIO_QUEUE_NUM_MAX);
+	wr(VIRTIO_MMIO_QUEUE_NUM, F.num);
+	wr(VIRTIO_MMIO_QUEUE_ALIGN, align);
+	wr(VIRTIO_MMIO_QUEUE_PFN, (uint32_t)(F.desc / 4096));
+}
+
+/* As Linux's legacy virtio-mmio: no FEATURES_OK without VERSION_1. */
+static void init_v1(int page_size)
+{
+	preamble();
+	if (page_size)
+		wr(VIRTIO_MMIO_GUEST_PAGE_SIZE, 4096);
+	reset_dev();
+	add_status(VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	add_status(VIRTIO_CONFIG_S_DRIVER);
+	negotiate();
+}
+
+static void mmio_legacy_page_size(void)
+{
+	init_v1(0);
+	setup_queue_v1(0, 4096);
+}
+
+static void mmio_legacy_align(void)
+{
+	init_v1(1);
+	setup_queue_v1(0, 3000);
+}
+
+static void mmio_legacy_pfn_reset(void)
+{
+	F.bank.keep_pfn_on_reset = 1;
+	F.bank.pfn[0] = 0x12;
+	init_v1(1);
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	rd(VIRTIO_MMIO_QUEUE_PFN);
+}
+
+static const struct rule_case cases_v1[] = {
+	{"mmio.legacy-page-size", VS_SIDE_DRIVER, mmio_legacy_page_size, NULL},
+	{"mmio.legacy-align", VS_SIDE_DRIVER, mmio_legacy_align, NULL},
+	{"mmio.legacy-pfn-reset", VS_SIDE_DEVICE, mmio_legacy_pfn_reset, NULL},
+};
+#define NCASES_V1 ((int)(sizeof(cases_v1) / sizeof(cases_v1[0])))
+
+START_TEST(rule_fires_v1)
+{
+	const struct rule_case *c = &cases_v1[_i];
+
+	c->run();
+	settle();
+	expect_only(c->rule, c->side, c->also);
+}
+END_TEST
+
+/* A whole legacy life: probe, a request, a completion, a config read
+ * wider than 32 bits (no generation to bracket it), reset. */
+START_TEST(clean_v1)
+{
+	init_v1(1);
+	setup_queue_v1(0, 4096);
+	driver_ok();
+	set_desc(0, F.buf, 16, VRING_DESC_F_WRITE, 0);
+	publish(0);
+	kick(0);
+	dev_complete(0, 16);
+	rdw(VIRTIO_MMIO_CONFIG, 4);
+	rdw(VIRTIO_MMIO_CONFIG + 4, 4);
+	wr(VIRTIO_MMIO_QUEUE_PFN, 0);
+	reset_dev();
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_QUEUE_PFN), 0);
+	settle();
+	expect_clean();
+}
+END_TEST
+
+/* v2-only registers are undefined on a version 1 bank */
+START_TEST(v1_has_no_queue_ready)
+{
+	init_v1(1);
+	rd(VIRTIO_MMIO_QUEUE_READY);
+	settle();
+	expect_only("mmio.access-undefined", VS_SIDE_DRIVER, NULL);
+}
+END_TEST
+
 static const struct rule_case cases[] = {
 	{"vq-reset.device-access", VS_SIDE_DEVICE, vq_reset_device_access, NULL},
 	{"vq-reset.reconfigure", VS_SIDE_DRIVER, vq_reset_reconfigure, NULL},
@@ -352,6 +462,8 @@ START_TEST(rule_table_complete)
 			continue;
 		for (int j = 0; j < NCASES; j++)
 			found |= strcmp(cases[j].rule, r[i].id) == 0;
+		for (int j = 0; j < NCASES_V1; j++)
+			found |= strcmp(cases_v1[j].rule, r[i].id) == 0;
 		ck_assert_msg(found, "rule %s has no faulty-side test", r[i].id);
 	}
 }
@@ -390,6 +502,13 @@ static Suite *mmio_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, rule_fires, 0, NCASES);
 	tcase_add_test(tc, rule_table_complete);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Legacy");
+	tcase_add_checked_fixture(tc, fx_setup_v1, fx_teardown);
+	tcase_add_loop_test(tc, rule_fires_v1, 0, NCASES_V1);
+	tcase_add_test(tc, clean_v1);
+	tcase_add_test(tc, v1_has_no_queue_ready);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Clean");

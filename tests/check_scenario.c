@@ -5,6 +5,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,6 +85,46 @@ static const struct bad_case bad_cases[] = {
 	 "name", "duplicate key \"name\""},
 	{"{\"name\": \"t\", " MACHINE ", \"steps\": [{\"op\": \"probe\"}]} trailing", "",
 	 "not valid JSON"},
+	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", \"msix_vectors\": "
+	 "2}]}, \"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.devices[0].msix_vectors",
+	 "applies to the PCI transports only (this device's transport is \"mmio\")"},
+	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", \"transport\": "
+	 "\"pci\", \"msix_vectors\": 2049}]}, \"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.devices[0].msix_vectors", "out of range: expected an integer in 0..2048, got 2049"},
+	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", \"transport\": "
+	 "\"pci-legacy\", \"msix_vectors\": \"all\"}]}, \"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.devices[0].msix_vectors", "expected an integer in 0..2048, got string"},
+	{"{\"name\": \"t\", \"machine\": {\"ring\": \"ring\", \"devices\": [{\"type\": "
+	 "\"rng\"}]}, \"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.ring", "unknown ring layout \"ring\" (expected one of: split, packed)"},
+	{"{\"name\": \"t\", \"machine\": {\"ring\": 2, \"devices\": [{\"type\": \"rng\"}]}, "
+	 "\"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.ring", "expected a string, got number"},
+	{"{\"name\": \"t\", \"machine\": {\"ring\": \"packed\", \"devices\": [{\"type\": "
+	 "\"rng\"}, {\"type\": \"rng\", \"transport\": \"mmio-legacy\"}]}, \"steps\": "
+	 "[{\"op\": \"probe\"}]}",
+	 "machine.devices[1].transport",
+	 "transport \"mmio-legacy\" cannot carry machine.ring \"packed\""},
+	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", \"transport\": "
+	 "\"PCI\"}]}, \"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.devices[0].transport",
+	 "unknown transport \"PCI\" (expected one of: mmio, mmio-legacy, pci, pci-legacy)"},
+	{"{\"name\": \"t\", " MACHINE
+	 ", \"steps\": [{\"op\": \"config.change\", \"bytes\": [1, 256]}]}",
+	 "steps[0].bytes[1]", "expected a byte value 0..255, got a number out of range"},
+	{"{\"name\": \"t\", " MACHINE
+	 ", \"steps\": [{\"op\": \"config.change\", \"offset\": 4096}]}",
+	 "steps[0].offset", "out of range: expected an integer in 0..4095, got 4096"},
+	{"{\"name\": \"t\", " MACHINE
+	 ", \"steps\": [{\"op\": \"config.change\", \"bytes\": \"ab\"}]}",
+	 "steps[0].bytes", "expected an array of at most 64 byte values 0..255, got string"},
+	{"{\"name\": \"t\", " MACHINE
+	 ", \"steps\": [{\"op\": \"expect\", \"violations\": [], \"interrupt\": \"msi\"}]}",
+	 "steps[0].interrupt", "unknown interrupt mode \"msi\" (expected one of: msix-per-vq"},
+	{"{\"name\": \"t\", " MACHINE
+	 ", \"steps\": [{\"op\": \"expect\", \"violations\": [], \"device\": \"x\"}]}",
+	 "steps[0].device", "no device named \"x\""},
 };
 
 START_TEST(bad_input_is_refused_with_path)
@@ -120,6 +161,9 @@ START_TEST(defaults_are_documented_values)
 	ck_assert_uint_eq(s.n_devices, 1);
 	ck_assert_str_eq(s.devices[0].name, "rng0");
 	ck_assert_int_eq(s.devices[0].transport, VS_TRANSPORT_MMIO);
+	ck_assert_int_eq(s.devices[0].msix_vectors, VS_SCN_MSIX_DEFAULT);
+	ck_assert_int_eq(s.ring, VS_RING_SPLIT);
+	ck_assert_str_eq(vs_ring_name(s.ring), "split");
 	ck_assert_uint_eq(s.devices[0].queue_size, 0);
 	ck_assert_uint_eq(s.n_steps, 2);
 	ck_assert_int_eq(s.steps[0].op, VS_STEP_PROBE);
@@ -137,7 +181,8 @@ START_TEST(every_key_parses_to_its_value)
 {
 	static const char text[] =
 		"{\"name\": \"full\", \"description\": \"d\", \"machine\": {\"seed\": 99, "
-		"\"memory_mb\": 32, \"devices\": [{\"type\": \"rng\", \"transport\": \"mmio\", "
+		"\"memory_mb\": 32, \"ring\": \"packed\", \"devices\": [{\"type\": \"rng\", "
+		"\"transport\": \"pci\", \"msix_vectors\": 0, "
 		"\"name\": \"r\", \"queue_size\": 64, \"features_add\": [28], "
 		"\"features_remove\": [32]}]}, \"steps\": ["
 		"{\"op\": \"probe\", \"device\": \"r\", \"result\": \"error\"},"
@@ -158,6 +203,9 @@ START_TEST(every_key_parses_to_its_value)
 	ck_assert_int_eq(s.seed_given, 1);
 	ck_assert_uint_eq(s.memory, 32u << 20);
 	ck_assert_str_eq(s.devices[0].name, "r");
+	ck_assert_int_eq(s.ring, VS_RING_PACKED);
+	ck_assert_int_eq(s.devices[0].transport, VS_TRANSPORT_PCI);
+	ck_assert_int_eq(s.devices[0].msix_vectors, 0);
 	ck_assert_uint_eq(s.devices[0].queue_size, 64);
 	ck_assert_uint_eq(s.devices[0].features_add, 1ull << 28);
 	ck_assert_uint_eq(s.devices[0].features_remove, 1ull << 32);
@@ -178,6 +226,81 @@ START_TEST(every_key_parses_to_its_value)
 	ck_assert_uint_eq(s.steps[6].run_ns, 1000);
 	ck_assert_int_eq(s.steps[7].op, VS_STEP_RESET);
 	ck_assert_int_eq(s.steps[8].op, VS_STEP_REMOVE);
+	vs_scenario_free(&s);
+}
+END_TEST
+
+START_TEST(config_change_parses_bytes_and_defaults)
+{
+	static const char text[] = "{\"name\": \"c\", " MACHINE
+				   ", \"steps\": [{\"op\": \"config.change\"}, {\"op\": "
+				   "\"config.change\", \"device\": \"rng0\", \"offset\": 6, "
+				   "\"bytes\": [0, 7, 255], \"result\": \"error\"}]}";
+	struct vs_scenario s;
+	struct vs_diag d;
+
+	ck_assert_int_eq(vs_scenario_parse("c.json", text, strlen(text), &s, &d), 0);
+	ck_assert_int_eq(s.steps[0].op, VS_STEP_CONFIG_CHANGE);
+	ck_assert_str_eq(vs_step_op_name(s.steps[0].op), "config.change");
+	ck_assert_int_eq(s.steps[0].device, -1);
+	ck_assert_uint_eq(s.steps[0].cfg_offset, 0);
+	ck_assert_uint_eq(s.steps[0].cfg_len, 0);
+	ck_assert_int_eq(s.steps[1].device, 0);
+	ck_assert_uint_eq(s.steps[1].cfg_offset, 6);
+	ck_assert_uint_eq(s.steps[1].cfg_len, 3);
+	ck_assert_uint_eq(s.steps[1].cfg_bytes[0], 0);
+	ck_assert_uint_eq(s.steps[1].cfg_bytes[1], 7);
+	ck_assert_uint_eq(s.steps[1].cfg_bytes[2], 255);
+	ck_assert_int_eq(s.steps[1].result, VS_RESULT_ERROR);
+	vs_scenario_free(&s);
+}
+END_TEST
+
+START_TEST(expect_interrupt_parses)
+{
+	static const char text[] = "{\"name\": \"e\", " MACHINE
+				   ", \"steps\": [{\"op\": \"expect\", \"violations\": []}, "
+				   "{\"op\": \"expect\", \"violations\": [], \"device\": \"rng0\", "
+				   "\"interrupt\": \"msix-shared\"}]}";
+	struct vs_scenario s;
+	struct vs_diag d;
+
+	ck_assert_int_eq(vs_scenario_parse("e.json", text, strlen(text), &s, &d), 0);
+	ck_assert_str_eq(s.steps[0].interrupt, "");
+	ck_assert_int_eq(s.steps[0].device, -1);
+	ck_assert_str_eq(s.steps[1].interrupt, "msix-shared");
+	ck_assert_int_eq(s.steps[1].device, 0);
+	vs_scenario_free(&s);
+}
+END_TEST
+
+/* Every transport name parses to its kind and prints back the same. */
+START_TEST(transport_names_round_trip)
+{
+	static const struct {
+		const char *name;
+		enum vs_transport_kind kind;
+		int pci, legacy;
+	} t[] = {
+		{"mmio", VS_TRANSPORT_MMIO, 0, 0},
+		{"mmio-legacy", VS_TRANSPORT_MMIO_LEGACY, 0, 1},
+		{"pci", VS_TRANSPORT_PCI, 1, 0},
+		{"pci-legacy", VS_TRANSPORT_PCI_LEGACY, 1, 1},
+	};
+	char text[256];
+	struct vs_scenario s;
+	struct vs_diag d;
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", "
+		 "\"transport\": \"%s\"}]}, \"steps\": [{\"op\": \"probe\"}]}",
+		 t[_i].name);
+	ck_assert_int_eq(vs_scenario_parse("t.json", text, strlen(text), &s, &d), 0);
+	ck_assert_int_eq(s.devices[0].transport, t[_i].kind);
+	ck_assert_str_eq(vs_transport_name(s.devices[0].transport), t[_i].name);
+	ck_assert_int_eq(vs_transport_is_pci(s.devices[0].transport), t[_i].pci);
+	ck_assert_int_eq(vs_transport_is_legacy(s.devices[0].transport), t[_i].legacy);
+	ck_assert_int_eq(s.devices[0].msix_vectors, VS_SCN_MSIX_DEFAULT);
 	vs_scenario_free(&s);
 }
 END_TEST
@@ -222,6 +345,9 @@ static Suite *scenario_suite(void)
 	tcase_add_test(bad, truncations_never_crash);
 	tcase_add_test(good, defaults_are_documented_values);
 	tcase_add_test(good, every_key_parses_to_its_value);
+	tcase_add_loop_test(good, transport_names_round_trip, 0, 4);
+	tcase_add_test(good, config_change_parses_bytes_and_defaults);
+	tcase_add_test(good, expect_interrupt_parses);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, good);
 	return s;

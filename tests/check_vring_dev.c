@@ -14,13 +14,16 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/bus.h"
 #include "core/fault.h"
+#include "core/irq.h"
 #include "core/log.h"
 #include "core/loop.h"
 #include "core/virtio_abi.h"
 #include "devices/internal.h"
 #include "devices/vdev.h"
 #include "devices/vring.h"
+#include "transport/mmio.h"
 
 #define ARENA_SIZE (1024u * 1024u)
 #define QSZ 8u
@@ -784,6 +787,485 @@ START_TEST(fault_spurious_interrupt)
 }
 END_TEST
 
+/* ---- Split: batching ---- */
+
+struct tap_count {
+	uint64_t gpa;
+	unsigned reads, writes;
+};
+
+static void count_at(void *opaque, const struct vs_arena_access *acc)
+{
+	struct tap_count *c = opaque;
+
+	if (acc->gpa == c->gpa) {
+		if (acc->is_write)
+			c->writes++;
+		else
+			c->reads++;
+	}
+}
+
+START_TEST(pop_reads_avail_idx_once_per_batch)
+{
+	struct tap_count c = { AVAIL_GPA + VS_AVAIL_IDX, 0, 0 };
+	struct vs_vq_elem elem;
+	unsigned i;
+
+	setup_dev(0, QSZ, QSZ, 0);
+	for (i = 0; i < 3; i++) {
+		put_desc(i, BUF_GPA + 16 * i, 16, VRING_DESC_F_WRITE, 0);
+		avail_add((uint16_t)i);
+	}
+	ck_assert_int_eq(vs_arena_add_tap(arena, count_at, &c), 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_uint_eq(c.reads, 1);
+	/* Empty is only said after a fresh read. */
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), -ENOENT);
+	ck_assert_uint_eq(c.reads, 2);
+	avail_add(0);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), -EIO); /* head 0 still in flight */
+	vs_arena_remove_tap(arena, count_at, &c);
+}
+END_TEST
+
+START_TEST(fill_flush_publishes_once)
+{
+	struct tap_count c = { USED_GPA + VS_USED_IDX, 0, 0 };
+	struct vs_vq_elem a, b;
+	uint32_t id, len;
+
+	setup_dev(0, QSZ, QSZ, 0);
+	pop_one(&a, 1, 16);
+	pop_one(&b, 2, 16);
+	ck_assert_int_eq(vs_arena_add_tap(arena, count_at, &c), 0);
+	ck_assert_int_eq(vs_vq_fill(vq, &b, 3), 0);
+	ck_assert_int_eq(vs_vq_fill(vq, &a, 4), 0);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vring_irqs, 0);
+	ck_assert_int_eq(vs_vq_flush(vq), 0);
+	vs_arena_remove_tap(arena, count_at, &c);
+	ck_assert_uint_eq(c.writes, 1);
+	ck_assert_uint_eq(used_idx(), 2);
+	used_elem(0, &id, &len);
+	ck_assert_uint_eq(id, 2);
+	ck_assert_uint_eq(len, 3);
+	used_elem(1, &id, &len);
+	ck_assert_uint_eq(id, 1);
+	ck_assert_uint_eq(len, 4);
+	ck_assert_uint_eq(vring_irqs, 1);
+	/* Nothing filled: a flush writes nothing and notifies per flags. */
+	ck_assert_int_eq(vs_vq_flush(vq), 0);
+	ck_assert_uint_eq(used_idx(), 2);
+}
+END_TEST
+
+START_TEST(in_order_push_refuses_reordering)
+{
+	struct vs_vq_elem a, b;
+
+	setup_dev(VS_BIT(VIRTIO_F_IN_ORDER), QSZ, QSZ, VS_BIT(VIRTIO_F_IN_ORDER));
+	ck_assert_int_eq(vq->in_order, 1);
+	pop_one(&a, 0, 8);
+	pop_one(&b, 1, 8);
+	ck_assert_int_eq(vs_vq_push(vq, &b, 1), -EINVAL);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_int_eq(vs_vq_push(vq, &a, 1), 0);
+	ck_assert_int_eq(vs_vq_push(vq, &b, 1), 0);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_int_eq(vq->broken, 0);
+}
+END_TEST
+
+START_TEST(notification_data_over_mmio)
+{
+	struct vs_bus *bus;
+	struct vs_irq *irq;
+	struct vs_mmio *m;
+	struct vs_vdev_env env = { .arena = arena, .loop = loop, .faults = &faults, .seed = 1 };
+	struct vs_device_params p = { .features_add = VS_BIT(VIRTIO_F_NOTIFICATION_DATA) };
+	unsigned line;
+
+	ck_assert_int_eq(vs_bus_create(&bus), 0);
+	ck_assert_int_eq(vs_irq_create(&irq), 0);
+	ck_assert_int_eq(vs_irq_alloc_line(irq, &line), 0);
+	ck_assert_int_eq(vs_device_create("rng", &p, &env, &vdev), 0);
+	ck_assert_int_eq(vs_mmio_create(bus, irq, vdev, 0x10000000, line, 2, &m), 0);
+	vq = vs_vdev_queue(vdev, 0);
+	/* Without the feature the value is the queue index, nothing else. */
+	ck_assert_int_eq(vs_bus_write(bus, VS_SIDE_DRIVER, 0x10000000 + VIRTIO_MMIO_QUEUE_NOTIFY, 4,
+				      0), 0);
+	ck_assert_int_eq(vq->notify_data_valid, 0);
+	ck_assert_int_eq(vs_vdev_set_driver_features_word(vdev, 1,
+		(uint32_t)((VS_BIT(VIRTIO_F_NOTIFICATION_DATA) | VS_BIT(VIRTIO_F_VERSION_1)) >> 32)), 0);
+	/* spec 4.2.3.3: vq 0, next_off 0x1234, next_wrap 1 */
+	ck_assert_int_eq(vs_bus_write(bus, VS_SIDE_DRIVER, 0x10000000 + VIRTIO_MMIO_QUEUE_NOTIFY, 4,
+				      VS_NOTIFY_DATA(0, 0x1234, 1)), 0);
+	ck_assert_int_eq(vq->notify_data_valid, 1);
+	ck_assert_uint_eq(vq->notify_next_off, 0x1234);
+	ck_assert_uint_eq(vq->notify_next_wrap, 1);
+	/* The kick itself was queued for queue 0. */
+	ck_assert_int_eq(vq->work.queued, 1);
+	vs_mmio_destroy(m);
+	vs_irq_destroy(irq);
+	vs_bus_destroy(bus);
+}
+END_TEST
+
+/* ---- Packed ---- */
+
+#define PA VS_PACKED_F_AVAIL
+#define PU VS_PACKED_F_USED
+
+/* AVAIL/USED bits of an available descriptor in the lap of wrap. */
+static uint16_t avail_bits(unsigned wrap)
+{
+	return wrap ? PA : PU;
+}
+
+static void put_pdesc_at(uint64_t table, unsigned i, uint64_t addr, uint32_t len, uint16_t id,
+			 uint16_t flags)
+{
+	uint8_t *d = gp(table + 16u * i, 16);
+
+	vs_put_le64(d, addr);
+	vs_put_le32(d + 8, len);
+	vs_put_le16(d + 12, id);
+	vs_put_le16(d + 14, flags);
+}
+
+static void put_pdesc(unsigned i, uint64_t addr, uint32_t len, uint16_t id, uint16_t flags)
+{
+	put_pdesc_at(DESC_GPA, i, addr, len, id, flags);
+}
+
+static void get_pdesc(unsigned i, uint32_t *len, uint16_t *id, uint16_t *flags)
+{
+	const uint8_t *d = gp(DESC_GPA + 16u * i, 16);
+
+	*len = vs_le32(d + 8);
+	*id = vs_le16(d + 12);
+	*flags = vs_le16(d + 14);
+}
+
+static void setup_packed(uint64_t more, uint32_t num)
+{
+	setup_dev(VS_BIT(VIRTIO_F_RING_PACKED) | more, 64, num, VS_BIT(VIRTIO_F_RING_PACKED) | more);
+	ck_assert_int_eq(vq->packed, 1);
+	ck_assert_uint_eq(vq->avail_wrap, 1);
+	ck_assert_uint_eq(vq->used_wrap, 1);
+}
+
+START_TEST(packed_pop_push_single)
+{
+	struct vs_vq_elem elem;
+	uint32_t len;
+	uint16_t id, flags;
+
+	setup_packed(0, 6); /* not a power of 2 */
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), -ENOENT); /* zeroed ring */
+	put_pdesc(0, BUF_GPA, 64, 5, avail_bits(1) | VRING_DESC_F_WRITE);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_uint_eq(elem.head, 5);
+	ck_assert_uint_eq(elem.ndescs, 1);
+	ck_assert_uint_eq(elem.in_num, 1);
+	ck_assert_uint_eq(elem.in[0].gpa, BUF_GPA);
+	ck_assert_uint_eq(elem.in_len, 64);
+	ck_assert_uint_eq(vq->last_avail_idx, 1);
+	{
+		struct vs_vq_elem none;
+
+		ck_assert_int_eq(vs_vq_pop(vq, &none), -ENOENT);
+	}
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 9), 0);
+	get_pdesc(0, &len, &id, &flags);
+	ck_assert_uint_eq(id, 5);
+	ck_assert_uint_eq(len, 9);
+	ck_assert_uint_eq(flags, PA | PU | VRING_DESC_F_WRITE);
+	ck_assert_uint_eq(vq->used_idx, 1);
+	ck_assert_uint_eq(vring_irqs, 1);
+}
+END_TEST
+
+START_TEST(packed_chain_across_the_wrap)
+{
+	struct vs_vq_elem elem;
+	uint32_t len;
+	uint16_t id, flags;
+	unsigned i;
+
+	setup_packed(0, 4);
+	/* Three single buffers use positions 0-2 of the first lap. */
+	for (i = 0; i < 3; i++) {
+		put_pdesc(i, BUF_GPA, 8, (uint16_t)i, avail_bits(1) | VRING_DESC_F_WRITE);
+		ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+		ck_assert_int_eq(vs_vq_push(vq, &elem, 0), 0);
+	}
+	/* A list of three at 3 (lap 1), 0 and 1 (lap 0): readable, then two
+	 * writable; the id is in the last. */
+	put_pdesc(0, BUF_GPA + 0x100, 20, 2, avail_bits(0) | VRING_DESC_F_WRITE | VRING_DESC_F_NEXT);
+	put_pdesc(1, BUF_GPA + 0x200, 30, 2, avail_bits(0) | VRING_DESC_F_WRITE);
+	put_pdesc(3, BUF_GPA, 10, 2, avail_bits(1) | VRING_DESC_F_NEXT);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_uint_eq(elem.head, 2);
+	ck_assert_uint_eq(elem.ndescs, 3);
+	ck_assert_uint_eq(elem.ring_pos, 3);
+	ck_assert_uint_eq(elem.out_len, 10);
+	ck_assert_uint_eq(elem.in_num, 2);
+	ck_assert_uint_eq(elem.in_len, 50);
+	ck_assert_uint_eq(vq->last_avail_idx, 2);
+	ck_assert_uint_eq(vq->avail_wrap, 0);
+	/* Used: at position 3 in lap 1, then the next used goes to 2 (lap 0). */
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 50), 0);
+	get_pdesc(3, &len, &id, &flags);
+	ck_assert_uint_eq(id, 2);
+	ck_assert_uint_eq(len, 50);
+	ck_assert_uint_eq(flags, PA | PU | VRING_DESC_F_WRITE);
+	ck_assert_uint_eq(vq->used_idx, 2);
+	ck_assert_uint_eq(vq->used_wrap, 0);
+	/* A lap-0 used descriptor has both bits clear; len 0 means no WRITE. */
+	put_pdesc(2, BUF_GPA, 8, 0, avail_bits(0) | VRING_DESC_F_WRITE);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 0), 0);
+	get_pdesc(2, &len, &id, &flags);
+	ck_assert_uint_eq(flags, 0);
+	ck_assert_int_eq(vq->broken, 0);
+}
+END_TEST
+
+START_TEST(packed_indirect_table)
+{
+	struct vs_vq_elem elem;
+
+	setup_packed(VS_BIT(VIRTIO_F_INDIRECT_DESC), 8);
+	put_pdesc_at(TABLE_GPA, 0, BUF_GPA, 8, 0, 0);
+	put_pdesc_at(TABLE_GPA, 1, BUF_GPA + 0x100, 16, 0, VRING_DESC_F_WRITE);
+	put_pdesc_at(TABLE_GPA, 2, BUF_GPA + 0x200, 4, 0, VRING_DESC_F_WRITE);
+	put_pdesc(0, TABLE_GPA, 48, 7, avail_bits(1) | VRING_DESC_F_INDIRECT);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_uint_eq(elem.head, 7);
+	ck_assert_uint_eq(elem.ndescs, 1);
+	ck_assert_uint_eq(elem.out_num, 1);
+	ck_assert_uint_eq(elem.out[0].gpa, BUF_GPA);
+	ck_assert_uint_eq(elem.in_num, 2);
+	ck_assert_uint_eq(elem.in_len, 20);
+}
+END_TEST
+
+/* A broken packed ring: descriptors (ring, or the table at TABLE_GPA). */
+struct bad_pdesc {
+	int in_table;
+	uint16_t i;
+	uint64_t addr;
+	uint32_t len;
+	uint16_t id;
+	uint16_t flags;
+};
+
+struct bad_packed {
+	const char *what;
+	uint64_t features;
+	struct bad_pdesc d[4];
+};
+
+#define A1 PA /* available in lap 1 */
+
+static const struct bad_packed bad_packed[] = {
+	{ "list longer than the queue", 0,
+	  { { 0, 0, BUF_GPA, 8, 0, A1 | N }, { 0, 1, BUF_GPA, 8, 0, A1 | N },
+	    { 0, 2, BUF_GPA, 8, 0, A1 | N }, { 0, 3, BUF_GPA, 8, 0, A1 | N } } },
+	{ "rest of the list not available", 0,
+	  { { 0, 0, BUF_GPA, 8, 0, A1 | N }, { 0, 1, BUF_GPA, 8, 0, PA | PU } } },
+	{ "id >= queue size", 0, { { 0, 0, BUF_GPA, 8, 4, A1 | W } } },
+	{ "readable after writable", 0,
+	  { { 0, 0, BUF_GPA, 8, 0, A1 | W | N }, { 0, 1, BUF_GPA, 8, 0, A1 } } },
+	{ "buffer past RAM", 0, { { 0, 0, ARENA_SIZE - 4, 8, 0, A1 | W } } },
+	{ "indirect not negotiated", 0, { { 0, 0, TABLE_GPA, 16, 0, A1 | IND } } },
+	{ "INDIRECT and NEXT", VS_BIT(VIRTIO_F_INDIRECT_DESC),
+	  { { 1, 0, BUF_GPA, 8, 0, W }, { 0, 0, TABLE_GPA, 16, 0, A1 | IND | N },
+	    { 0, 1, BUF_GPA, 8, 0, A1 | W } } },
+	{ "INDIRECT after NEXT", VS_BIT(VIRTIO_F_INDIRECT_DESC),
+	  { { 1, 0, BUF_GPA, 8, 0, W }, { 0, 0, BUF_GPA, 8, 0, A1 | N },
+	    { 0, 1, TABLE_GPA, 16, 0, A1 | IND } } },
+	{ "nested table", VS_BIT(VIRTIO_F_INDIRECT_DESC),
+	  { { 1, 0, TABLE_GPA + 0x100, 16, 0, IND }, { 0, 0, TABLE_GPA, 16, 0, A1 | IND } } },
+	{ "table length not 16n", VS_BIT(VIRTIO_F_INDIRECT_DESC),
+	  { { 1, 0, BUF_GPA, 8, 0, W }, { 0, 0, TABLE_GPA, 24, 0, A1 | IND } } },
+	{ "writable before readable in the table", VS_BIT(VIRTIO_F_INDIRECT_DESC),
+	  { { 1, 0, BUF_GPA, 8, 0, W }, { 1, 1, BUF_GPA, 8, 0, 0 },
+	    { 0, 0, TABLE_GPA, 32, 0, A1 | IND } } },
+};
+
+START_TEST(packed_refuses_bad_ring)
+{
+	const struct bad_packed *b = &bad_packed[_i];
+	struct vs_vq_elem elem;
+	unsigned k;
+
+	setup_packed(b->features, 4);
+	for (k = 0; k < 4; k++) {
+		const struct bad_pdesc *d = &b->d[k];
+
+		if (d->addr)
+			put_pdesc_at(d->in_table ? TABLE_GPA : DESC_GPA, d->i, d->addr, d->len, d->id,
+				     d->flags);
+	}
+	ck_assert_msg(vs_vq_pop(vq, &elem) == -EIO, "%s: not refused", b->what);
+	ck_assert_int_eq(vq->broken, 1);
+	ck_assert_uint_eq(vs_vdev_status_peek(vdev) & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET,
+			  VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET);
+	ck_assert_uint_eq(config_irqs, 1);
+	ck_assert_uint_eq(vq->last_avail_idx, 0);
+}
+END_TEST
+
+START_TEST(packed_refuses_id_in_flight)
+{
+	struct vs_vq_elem a, b;
+
+	setup_packed(0, 4);
+	put_pdesc(0, BUF_GPA, 8, 1, A1 | W);
+	put_pdesc(1, BUF_GPA, 8, 1, A1 | W);
+	ck_assert_int_eq(vs_vq_pop(vq, &a), 0);
+	ck_assert_int_eq(vs_vq_pop(vq, &b), -EIO);
+	ck_assert_int_eq(vq->broken, 1);
+}
+END_TEST
+
+START_TEST(packed_size_checks_at_ready)
+{
+	setup_packed(0, 7);
+	ck_assert_int_eq(vq->broken, 0);
+	vs_vdev_reset(vdev);
+	teardown();
+	setup();
+	/* Above QueueSizeMax: broken when made ready (setup_dev asserts
+	 * not broken, so do it by hand). */
+	{
+		struct vs_vdev_env env = { .arena = arena, .loop = loop, .faults = &faults };
+		struct vs_device_params p = { .features_add = VS_BIT(VIRTIO_F_RING_PACKED),
+					      .queue_size_max = 16 };
+		uint64_t f = VS_BIT(VIRTIO_F_RING_PACKED) | VS_BIT(VIRTIO_F_VERSION_1);
+
+		ck_assert_int_eq(vs_device_create("rng", &p, &env, &vdev), 0);
+		vs_vdev_set_driver_features_word(vdev, 1, (uint32_t)(f >> 32));
+		vs_vdev_set_status(vdev, VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
+						 VIRTIO_CONFIG_S_FEATURES_OK);
+		vs_vdev_queue_set_num(vdev, 0, 17);
+		vs_vdev_queue_set_addr(vdev, 0, VS_VQ_AREA_DESC, DESC_GPA);
+		vs_vdev_queue_set_addr(vdev, 0, VS_VQ_AREA_DRIVER, AVAIL_GPA);
+		vs_vdev_queue_set_addr(vdev, 0, VS_VQ_AREA_DEVICE, USED_GPA);
+		vs_vdev_queue_set_ready(vdev, 0, 1);
+		ck_assert_int_eq(vs_vdev_queue(vdev, 0)->broken, 1);
+	}
+}
+END_TEST
+
+static void set_driver_event(uint16_t off_wrap, uint16_t flags)
+{
+	vs_put_le16(gp(AVAIL_GPA, 2), off_wrap);
+	vs_put_le16(gp(AVAIL_GPA + 2, 2), flags);
+}
+
+START_TEST(packed_driver_event_suppression)
+{
+	struct vs_vq_elem elem;
+	unsigned i;
+
+	setup_packed(0, 4);
+	set_driver_event(0, VRING_PACKED_EVENT_FLAG_DISABLE);
+	put_pdesc(0, BUF_GPA, 8, 0, A1 | W);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 1), 0);
+	ck_assert_uint_eq(vring_irqs, 0);
+	/* DESC without EVENT_IDX means nothing: notified. */
+	set_driver_event(3, VRING_PACKED_EVENT_FLAG_DESC);
+	for (i = 1; i < 3; i++) {
+		put_pdesc(i, BUF_GPA, 8, (uint16_t)i, A1 | W);
+		ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+		ck_assert_int_eq(vs_vq_push(vq, &elem, 1), 0);
+	}
+	ck_assert_uint_eq(vring_irqs, 2);
+}
+END_TEST
+
+START_TEST(packed_event_idx_both_ways)
+{
+	struct vs_vq_elem elem;
+	unsigned i, irqs_at[6];
+
+	setup_packed(VS_BIT(VIRTIO_F_EVENT_IDX), 4);
+	/* Interrupt only for the used descriptor at offset 1 of lap 0 (the
+	 * second lap). */
+	set_driver_event(1 | 0 << 15, VRING_PACKED_EVENT_FLAG_DESC);
+	for (i = 0; i < 6; i++) {
+		unsigned pos = i % 4, wrap = i < 4;
+
+		put_pdesc(pos, BUF_GPA, 8, 0, avail_bits(wrap) | W);
+		ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+		/* The device asks for a kick at the next descriptor (spec 2.8.10). */
+		ck_assert_uint_eq(vs_le16(gp(USED_GPA, 2)), vs_vq_next_avail(vq));
+		ck_assert_uint_eq(vs_le16(gp(USED_GPA + 2, 2)), VRING_PACKED_EVENT_FLAG_DESC);
+		ck_assert_int_eq(vs_vq_push(vq, &elem, 1), 0);
+		irqs_at[i] = vring_irqs;
+	}
+	ck_assert_uint_eq(irqs_at[4], 0);
+	ck_assert_uint_eq(irqs_at[5], 1);
+	ck_assert_uint_eq(vs_vq_next_avail(vq), 2);
+	/* The device can still say "do not kick". */
+	ck_assert_int_eq(vs_vq_set_no_notify(vq, 1), 0);
+	ck_assert_uint_eq(vs_le16(gp(USED_GPA + 2, 2)), VRING_PACKED_EVENT_FLAG_DISABLE);
+	put_pdesc(2, BUF_GPA, 8, 0, avail_bits(0) | W);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_uint_eq(vs_le16(gp(USED_GPA + 2, 2)), VRING_PACKED_EVENT_FLAG_DISABLE);
+	ck_assert_int_eq(vs_vq_set_no_notify(vq, 0), 0);
+	ck_assert_uint_eq(vs_le16(gp(USED_GPA + 2, 2)), VRING_PACKED_EVENT_FLAG_DESC);
+	ck_assert_uint_eq(vs_le16(gp(USED_GPA, 2)), 3);
+}
+END_TEST
+
+START_TEST(packed_fault_used_wrap_and_flags)
+{
+	struct vs_vq_elem elem;
+	uint32_t len;
+	uint16_t id, flags;
+
+	setup_packed(0, 4);
+	vs_faults_set(&faults, VS_FAULT_DEV_PACKED_USED_WRAP, VS_FAULT_COUNTED, 1, 0, 0);
+	put_pdesc(0, BUF_GPA, 8, 3, A1 | W);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 2), 0);
+	get_pdesc(0, &len, &id, &flags);
+	ck_assert_uint_eq(flags, VRING_DESC_F_WRITE); /* AVAIL = USED = 0 in lap 1 */
+	vs_faults_set(&faults, VS_FAULT_DEV_PACKED_USED_FLAGS, VS_FAULT_COUNTED, 1, 0, 0);
+	put_pdesc(1, BUF_GPA, 8, 3, A1 | W);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 2), 0);
+	get_pdesc(1, &len, &id, &flags);
+	ck_assert_uint_eq(flags, PA | VRING_DESC_F_WRITE); /* AVAIL 1, USED 0 */
+	ck_assert_uint_eq(id, 3);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DEV_PACKED_USED_WRAP].fired, 1);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DEV_PACKED_USED_FLAGS].fired, 1);
+}
+END_TEST
+
+START_TEST(packed_queue_reset_restarts_laps)
+{
+	struct vs_vq_elem elem;
+
+	setup_packed(VS_BIT(VIRTIO_F_RING_RESET), 4);
+	put_pdesc(0, BUF_GPA, 8, 0, A1 | W);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), 0);
+	ck_assert_int_eq(vs_vdev_queue_reset(vdev, 0), 0);
+	ck_assert_int_eq(vq->ready, 0);
+	ck_assert_uint_eq(vq->last_avail_idx, 0);
+	ck_assert_uint_eq(vq->avail_wrap, 1);
+	ck_assert_uint_eq(vq->used_wrap, 1);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 1), -ECANCELED);
+}
+END_TEST
+
 static Suite *vring_dev_suite(void)
 {
 	Suite *s = suite_create("vring_dev");
@@ -825,6 +1307,29 @@ static Suite *vring_dev_suite(void)
 	tcase_add_test(tc, no_interrupt_flag_honoured);
 	tcase_add_test(tc, event_idx_used_event);
 	tcase_add_test(tc, set_no_notify_writes_used_flags);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Batch");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, pop_reads_avail_idx_once_per_batch);
+	tcase_add_test(tc, fill_flush_publishes_once);
+	tcase_add_test(tc, in_order_push_refuses_reordering);
+	tcase_add_test(tc, notification_data_over_mmio);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Packed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, packed_pop_push_single);
+	tcase_add_test(tc, packed_chain_across_the_wrap);
+	tcase_add_test(tc, packed_indirect_table);
+	tcase_add_loop_test(tc, packed_refuses_bad_ring, 0,
+			    (int)(sizeof(bad_packed) / sizeof(bad_packed[0])));
+	tcase_add_test(tc, packed_refuses_id_in_flight);
+	tcase_add_test(tc, packed_size_checks_at_ready);
+	tcase_add_test(tc, packed_driver_event_suppression);
+	tcase_add_test(tc, packed_event_idx_both_ways);
+	tcase_add_test(tc, packed_fault_used_wrap_and_flags);
+	tcase_add_test(tc, packed_queue_reset_restarts_laps);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Faults");

@@ -39,6 +39,8 @@ struct fake_bank {
 	int keep_isr_on_reset;
 	int suspendable;         /* SUSPEND clears DRIVER_OK, DRIVER_OK clears SUSPEND */
 	uint32_t queue_reset;    /* what QueueReset reads */
+	uint32_t pfn[4];         /* version 1: QueuePFN */
+	int keep_pfn_on_reset;
 };
 
 #define FX_SUSPEND 0x10u /* SUSPEND status bit (2.1) */
@@ -60,6 +62,9 @@ struct fx {
 };
 
 static struct fx F;
+/* The bank's Version and how it is watched: 2, or 1 for the legacy
+ * layout (set before fx_setup, e.g. in a fixture of its own). */
+static unsigned fx_mmio_version = 2;
 
 static int bank_read(void *opaque, uint64_t off, unsigned width, uint64_t *val)
 {
@@ -84,6 +89,7 @@ static int bank_read(void *opaque, uint64_t off, unsigned width, uint64_t *val)
 	case VIRTIO_MMIO_INTERRUPT_STATUS: *val = b->isr; break;
 	case VIRTIO_MMIO_STATUS: *val = b->status; break;
 	case VIRTIO_MMIO_QUEUE_RESET: *val = b->queue_reset; break;
+	case VIRTIO_MMIO_QUEUE_PFN: *val = b->pfn[b->qsel & 3]; break;
 	case VIRTIO_MMIO_CONFIG_GENERATION: *val = b->generation; break;
 	default: *val = 0; break;
 	}
@@ -108,6 +114,7 @@ static int bank_write(void *opaque, uint64_t off, unsigned width, uint64_t val)
 		break;
 	case VIRTIO_MMIO_QUEUE_SEL: b->qsel = (uint32_t)val; break;
 	case VIRTIO_MMIO_QUEUE_READY: b->ready[b->qsel & 3] = (uint32_t)val; break;
+	case VIRTIO_MMIO_QUEUE_PFN: b->pfn[b->qsel & 3] = (uint32_t)val; break;
 	case VIRTIO_MMIO_INTERRUPT_ACK: b->isr &= ~(uint32_t)val; break;
 	case VIRTIO_MMIO_QUEUE_RESET:
 		if (val)
@@ -120,6 +127,8 @@ static int bank_write(void *opaque, uint64_t off, unsigned width, uint64_t val)
 			if (!b->keep_isr_on_reset)
 				b->isr = 0;
 			memset(b->ready, 0, sizeof(b->ready));
+			if (!b->keep_pfn_on_reset)
+				memset(b->pfn, 0, sizeof(b->pfn));
 		} else {
 			if (b->suspendable && (val & FX_SUSPEND) && !(b->status & FX_SUSPEND))
 				val &= ~(uint64_t)VIRTIO_CONFIG_S_DRIVER_OK;
@@ -354,7 +363,7 @@ static void fx_setup(void)
 	ck_assert_int_eq(vs_irq_create(&F.irq), 0);
 	ck_assert_int_eq(vs_monitor_create(F.arena, F.bus, F.irq, &F.mon), 0);
 	F.bank.magic = VS_MMIO_MAGIC;
-	F.bank.version = 2;
+	F.bank.version = fx_mmio_version;
 	F.bank.device_id = VIRTIO_ID_CONSOLE; /* a type with no type rules */
 	F.bank.vendor = VS_VIRTIO_VENDOR_ID;
 	F.bank.features[1] = 1u << (VIRTIO_F_VERSION_1 - 32);
@@ -364,7 +373,7 @@ static void fx_setup(void)
 	ck_assert_int_eq(vs_bus_map(F.bus, FX_BASE, VS_MMIO_BANK_SIZE, "bank", &bank_ops, &F.bank), 0);
 	ck_assert_int_eq(vs_irq_alloc_line(F.irq, &F.line), 0);
 	ck_assert_int_eq(vs_irq_request(F.irq, F.line, fx_irq_handler, NULL), 0);
-	ck_assert_int_eq(vs_monitor_watch_mmio(F.mon, "t0", FX_BASE, F.line, 2), 0);
+	ck_assert_int_eq(vs_monitor_watch_mmio(F.mon, "t0", FX_BASE, F.line, fx_mmio_version), 0);
 	ck_assert_int_eq(vs_arena_alloc(F.arena, VS_DESC_SIZE(FX_MAXQ), 16, &F.desc), 0);
 	ck_assert_int_eq(vs_arena_alloc(F.arena, VS_AVAIL_SIZE(FX_MAXQ), 16, &F.avail), 0);
 	ck_assert_int_eq(vs_arena_alloc(F.arena, VS_USED_SIZE(FX_MAXQ), 16, &F.used), 0);

@@ -1,6 +1,6 @@
 /*
- * mmio.c - the virtio-mmio version 2 register bank (spec 4.2.2), bound to
- * one vdev.  Each bus access to the bank lands here; the bank decodes the
+ * mmio.c - the virtio-mmio register bank, version 2 (spec 4.2.2) or
+ * legacy version 1 (4.2.4), bound to one vdev.  Each bus access to the bank lands here; the bank decodes the
  * register, keeps the selector registers and InterruptStatus, and passes
  * everything else to the vdev core.  It never runs device work itself:
  * QueueNotify only schedules it (vs_vdev_kick).
@@ -32,7 +32,73 @@ struct vs_mmio {
 	uint32_t queue_sel;        /* QueueSel */
 	uint32_t shm_sel;          /* SHMSel: no region exists, kept for symmetry */
 	uint32_t int_status;       /* InterruptStatus: VIRTIO_MMIO_INT_* */
+	/* version 1 only */
+	uint32_t guest_page_size;  /* GuestPageSize: the QueuePFN unit */
+	uint32_t *queue_align;     /* [nq] QueueAlign: used ring alignment */
+	unsigned nq;
 };
+
+/* Until the driver writes them: the page size and alignment every legacy
+ * driver uses. */
+#define MMIO_LEGACY_PAGE 4096u
+
+/* Registers of version 2 that version 1 does not have (4.2.4). */
+static int mmio_v2_only(uint64_t off)
+{
+	switch (off) {
+	case VIRTIO_MMIO_QUEUE_READY:
+	case VIRTIO_MMIO_QUEUE_DESC_LOW:
+	case VIRTIO_MMIO_QUEUE_DESC_HIGH:
+	case VIRTIO_MMIO_QUEUE_AVAIL_LOW:
+	case VIRTIO_MMIO_QUEUE_AVAIL_HIGH:
+	case VIRTIO_MMIO_QUEUE_USED_LOW:
+	case VIRTIO_MMIO_QUEUE_USED_HIGH:
+	case VIRTIO_MMIO_SHM_SEL:
+	case VIRTIO_MMIO_SHM_LEN_LOW:
+	case VIRTIO_MMIO_SHM_LEN_HIGH:
+	case VIRTIO_MMIO_SHM_BASE_LOW:
+	case VIRTIO_MMIO_SHM_BASE_HIGH:
+	case VIRTIO_MMIO_QUEUE_RESET:
+	case VIRTIO_MMIO_CONFIG_GENERATION:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * QueuePFN (version 1): place the selected queue in the legacy layout of
+ * spec 2.7.2 - descriptors at pfn x GuestPageSize, the available ring
+ * right after them, the used ring at the next QueueAlign boundary - or
+ * stop it (0).  The size is what QueueNum last said.
+ */
+static void mmio_set_pfn(struct vs_mmio *m, uint32_t pfn)
+{
+	struct vs_vdev *vdev = m->vdev;
+	unsigned q = m->queue_sel;
+	uint32_t num = vs_vdev_queue_num(vdev, q);
+	uint64_t align, desc, avail, used;
+
+	if (q >= m->nq) {
+		vs_log(VS_LOG_INFO, LOG_SUBSYS, "bank 0x%llx: QueuePFN 0x%x for queue %u, device has %u",
+		       (unsigned long long)m->base, pfn, q, m->nq);
+		return;
+	}
+	/* a queue placed again starts over, as one placed the first time */
+	if (vs_vdev_queue_ready(vdev, q) || !pfn)
+		vs_vdev_queue_reset(vdev, q);
+	if (!pfn)
+		return;
+	vs_vdev_queue_set_num(vdev, q, num);
+	align = m->queue_align[q] ? m->queue_align[q] : 1;
+	desc = (uint64_t)pfn * m->guest_page_size;
+	avail = desc + VS_DESC_SIZE(num);
+	used = (avail + VS_AVAIL_SIZE(num) + align - 1) / align * align;
+	vs_vdev_queue_set_addr(vdev, q, VS_VQ_AREA_DESC, desc);
+	vs_vdev_queue_set_addr(vdev, q, VS_VQ_AREA_DRIVER, avail);
+	vs_vdev_queue_set_addr(vdev, q, VS_VQ_AREA_DEVICE, used);
+	vs_vdev_queue_set_ready(vdev, q, 1);
+}
 
 /* The vdev asks for a notification: present the event and raise the line. */
 static void mmio_interrupt(void *opaque, enum vs_vdev_irq_kind kind, unsigned qidx)
@@ -59,6 +125,8 @@ static uint32_t mmio_reg_read(struct vs_mmio *m, uint64_t off)
 {
 	struct vs_vdev *vdev = m->vdev;
 
+	if (m->version == 1 && mmio_v2_only(off))
+		return 0;
 	switch (off) {
 	case VIRTIO_MMIO_MAGIC_VALUE:
 		/* spec dev.mmio.mmio-device-register-layout.1 */
@@ -91,6 +159,12 @@ static uint32_t mmio_reg_read(struct vs_mmio *m, uint64_t off)
 		return 0;
 	case VIRTIO_MMIO_CONFIG_GENERATION:
 		return vs_vdev_config_generation(vdev);
+	case VIRTIO_MMIO_QUEUE_PFN:
+		/* 4.2.4: the page number in use, 0 for a queue not in use */
+		if (m->version != 1 || !m->guest_page_size || !vs_vdev_queue_ready(vdev, m->queue_sel))
+			return 0;
+		return (uint32_t)(vs_vdev_queue_addr(vdev, m->queue_sel, VS_VQ_AREA_DESC) /
+				  m->guest_page_size);
 	default:
 		/* Write-only registers and holes read 0; the monitor judges the read. */
 		return 0;
@@ -113,6 +187,24 @@ static void mmio_reg_write(struct vs_mmio *m, uint64_t off, uint32_t val)
 {
 	struct vs_vdev *vdev = m->vdev;
 
+	if (m->version == 1 && mmio_v2_only(off))
+		return;
+	if (m->version == 1) {
+		switch (off) {
+		case VIRTIO_MMIO_GUEST_PAGE_SIZE:
+			m->guest_page_size = val;
+			return;
+		case VIRTIO_MMIO_QUEUE_ALIGN:
+			if (m->queue_sel < m->nq)
+				m->queue_align[m->queue_sel] = val;
+			return;
+		case VIRTIO_MMIO_QUEUE_PFN:
+			mmio_set_pfn(m, val);
+			return;
+		default:
+			break;
+		}
+	}
 	switch (off) {
 	case VIRTIO_MMIO_DEVICE_FEATURES_SEL:
 		m->dev_features_sel = val;
@@ -134,10 +226,12 @@ static void mmio_reg_write(struct vs_mmio *m, uint64_t off, uint32_t val)
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		/* Spec 4.2.3.3: the queue index, or with NOTIFICATION_DATA the
-		 * index in the low 16 bits of the notification data. */
+		 * index in bits 0-15, next_off in 16-30 and next_wrap in 31. */
 		if (vs_vdev_has_feature(vdev, VIRTIO_F_NOTIFICATION_DATA))
-			val &= 0xffffu;
-		vs_vdev_kick(vdev, val);
+			vs_vdev_kick_data(vdev, VS_NOTIFY_DATA_VQ(val), VS_NOTIFY_DATA_OFF(val),
+					  VS_NOTIFY_DATA_WRAP(val));
+		else
+			vs_vdev_kick(vdev, val);
 		break;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		m->int_status &= ~val;
@@ -255,19 +349,29 @@ int vs_mmio_create(struct vs_bus *bus, struct vs_irq *irq, struct vs_vdev *vdev,
 
 	if (!bus || !irq || !vdev || !out)
 		return -EINVAL;
-	/* Legacy version 1 (spec 4.2.4) is not implemented yet. */
-	if (version != 2)
+	if (version != 1 && version != 2)
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
+	m->nq = vs_vdev_num_queues(vdev);
+	m->guest_page_size = MMIO_LEGACY_PAGE;
+	m->queue_align = malloc((m->nq ? m->nq : 1) * sizeof(*m->queue_align));
+	if (!m->queue_align) {
+		free(m);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < m->nq; i++)
+		m->queue_align[i] = MMIO_LEGACY_PAGE;
 	m->bus = bus;
 	m->irq = irq;
 	m->vdev = vdev;
 	m->base = base;
 	m->line = irq_line;
 	m->version = version;
-	err = vs_vdev_bind(vdev, &mmio_transport_ops, m, 0);
+	/* spec 4.2.4: version 1 is the legacy interface, where VERSION_1
+	 * is not required */
+	err = vs_vdev_bind(vdev, &mmio_transport_ops, m, version == 1 ? VS_VDEV_BIND_LEGACY : 0);
 	if (err)
 		goto out_free;
 	err = vs_bus_map(bus, base, VS_MMIO_BANK_SIZE, "virtio-mmio", &mmio_bus_ops, m);
@@ -279,6 +383,7 @@ int vs_mmio_create(struct vs_bus *bus, struct vs_irq *irq, struct vs_vdev *vdev,
 out_unbind:
 	vs_vdev_unbind(vdev);
 out_free:
+	free(m->queue_align);
 	free(m);
 	return err;
 }
@@ -289,6 +394,7 @@ void vs_mmio_destroy(struct vs_mmio *m)
 		return;
 	vs_bus_unmap(m->bus, m->base);
 	vs_vdev_unbind(m->vdev);
+	free(m->queue_align);
 	free(m);
 }
 

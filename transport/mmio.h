@@ -26,8 +26,12 @@ struct vs_mmio;
 
 /*
  * Create a bank at base, bound to vdev, raising irq_line (allocated by the
- * caller with vs_irq_alloc_line).  version must be 2 (legacy version 1 is
- * not implemented yet: -EINVAL).  Returns 0, -EINVAL, -EBUSY (vdev already
+ * caller with vs_irq_alloc_line).  version is 2, or 1 for the legacy
+ * interface (spec 4.2.4: GuestPageSize, QueueAlign and QueuePFN instead of
+ * QueueReady and the queue address registers, which then read 0 and
+ * ignore writes, as do the other version 2 only registers; GuestPageSize
+ * and each QueueAlign start at 4096; VIRTIO_F_VERSION_1 is not required).
+ * Returns 0, -EINVAL, -EBUSY (vdev already
  * bound to a transport), -ENOMEM, or vs_bus_map's error (-EEXIST on
  * overlap).
  */

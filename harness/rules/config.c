@@ -29,6 +29,9 @@ static void burst_close(struct vs_monitor *mon, struct vs__dev *dev, int gen_aft
 	if (!c->burst_open)
 		return;
 	c->burst_open = 0;
+	/* legacy interfaces have no generation to bracket with (2.5.4) */
+	if (vs__dev_legacy_iface(dev))
+		return;
 	/* spec drv.basic.device-configuration-space.1: fields wider than 32
 	 * bits, or several fields, are read between generation reads */
 	if (c->burst_bytes > 4 && (!c->burst_pre_gen || !gen_after)) {
@@ -128,9 +131,12 @@ void vs__config_generation(struct vs_monitor *mon, struct vs__dev *dev, uint32_t
 {
 	struct vs__cfg *c = &dev->cfg;
 
-	/* spec dev.mmio.mmio-device-register-layout.6 */
+	/* spec dev.mmio.mmio-device-register-layout.6, on PCI
+	 * dev.pci.pci-device-layout.common-configuration-structure-layout.6 */
 	if (c->suspect && val == c->suspect_gen)
-		vs__violate(mon, dev, -1, VS_R_CONFIG_GENERATION,
+		vs__violate(mon, dev, -1,
+			    dev->xport == VS__XPORT_PCI ? VS_R_PCI_CONFIG_GENERATION
+							: VS_R_CONFIG_GENERATION,
 			    "config at 0x%x read 0x%llx then 0x%llx while ConfigGeneration stayed 0x%x",
 			    c->suspect_off, (unsigned long long)c->suspect_old,
 			    (unsigned long long)c->suspect_new, val);

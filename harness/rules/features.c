@@ -48,8 +48,8 @@ void vs__features_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t sel
 		vs__violate(mon, dev, -1, VS_R_FEATURES_OFFER_RESERVED,
 			    "device features word %u = 0x%08x offers reserved bits 0x%08x", sel, val, bad);
 	if (sel == 1) {
-		/* spec dev.reserved.1 (a version 2 MMIO device is not legacy) */
-		if (!(val & (1u << (VIRTIO_F_VERSION_1 - 32))))
+		/* spec dev.reserved.1 (a legacy interface may lack it) */
+		if (!(val & (1u << (VIRTIO_F_VERSION_1 - 32))) && !vs__dev_legacy_iface(dev))
 			vs__violate(mon, dev, -1, VS_R_FEATURES_DEVICE_VERSION_1,
 				    "device features word 1 = 0x%08x lacks VIRTIO_F_VERSION_1", val);
 		/* spec dev.reserved.9: SR-IOV is for PCI devices only */

@@ -56,12 +56,41 @@ static const struct mmio_reg regs[] = {
 	{VIRTIO_MMIO_CONFIG_GENERATION, "ConfigGeneration", R},
 };
 
+/* Table 4.2.4: what the legacy version 1 layout adds.  Version 1 also
+ * lacks QueueReady, the queue address registers, SHM*, QueueReset and
+ * ConfigGeneration. */
+static const struct mmio_reg regs_v1[] = {
+	{VIRTIO_MMIO_GUEST_PAGE_SIZE, "GuestPageSize", W},
+	{VIRTIO_MMIO_QUEUE_ALIGN, "QueueAlign", W},
+	{VIRTIO_MMIO_QUEUE_PFN, "QueuePFN", RW},
+};
+
 static const struct mmio_reg *reg_find(uint64_t off)
 {
 	for (size_t i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
 		if (regs[i].off == off)
 			return &regs[i];
 	return NULL;
+}
+
+static const struct mmio_reg *reg_find_v1(uint64_t off)
+{
+	for (size_t i = 0; i < sizeof(regs_v1) / sizeof(regs_v1[0]); i++)
+		if (regs_v1[i].off == off)
+			return &regs_v1[i];
+	return NULL;
+}
+
+/* The register at off in the device's version of the table. */
+static const struct mmio_reg *reg_find_dev(const struct vs__dev *dev, uint64_t off)
+{
+	if (dev->version != 1)
+		return reg_find(off);
+	if (reg_find_v1(off))
+		return reg_find_v1(off);
+	if (off == VIRTIO_MMIO_QUEUE_READY || off >= VIRTIO_MMIO_QUEUE_DESC_LOW)
+		return NULL;
+	return reg_find(off);
 }
 
 const char *vs__mmio_reg_name(uint64_t off)
@@ -71,6 +100,8 @@ const char *vs__mmio_reg_name(uint64_t off)
 	if (off >= VIRTIO_MMIO_CONFIG)
 		return "Config";
 	r = reg_find(off & ~3ull);
+	if (!r)
+		r = reg_find_v1(off & ~3ull);
 	return r ? r->name : "undefined";
 }
 
@@ -151,7 +182,7 @@ int vs__mmio_check_access(struct vs_monitor *mon, struct vs__dev *dev, uint64_t 
 	}
 	/* spec drv.mmio.mmio-device-register-layout.1: only registers in
 	 * the table, writes only to writable ones, reads only from readable */
-	r = reg_find(off);
+	r = reg_find_dev(dev, off);
 	if (!r) {
 		vs__violate(mon, dev, -1, VS_R_MMIO_ACCESS_UNDEFINED, "%s at undefined offset 0x%03llx",
 			    what, (unsigned long long)off);

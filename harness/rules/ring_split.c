@@ -109,7 +109,7 @@ void vs__queue_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__qu
 	if (dev->features_ok_refused)
 		vs__violate(mon, dev, (int)q->index, VS_R_INIT_CONTINUE_AFTER_REFUSAL,
 			    "queue %u enabled after the device refused FEATURES_OK", q->index);
-	else if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
+	else if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK) && !vs__dev_legacy(dev))
 		vs__violate(mon, dev, (int)q->index, VS_R_INIT_QUEUE_BEFORE_FEATURES_OK,
 			    "queue %u enabled with status 0x%02x", q->index, dev->status);
 	vs__queue_free(q);

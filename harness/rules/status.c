@@ -52,6 +52,7 @@ static void reset(struct vs_monitor *mon, struct vs__dev *dev)
 	dev->notify_pending = 0;
 	vs__config_reset(dev);
 	vs__mmio_reset(dev);
+	vs__pci_reset(dev);
 }
 
 static void suspend(struct vs_monitor *mon, struct vs__dev *dev, uint8_t cur)
@@ -84,9 +85,11 @@ void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
 		return;
 	}
 	/* spec drv.basic.device-reset.1: the reset is complete when status
-	 * reads 0; a driver that starts over before that is guessing */
+	 * reads 0; a driver that starts over before that is guessing (a MUST
+	 * on PCI: drv.pci.pci-device-layout.common-configuration-structure-layout.5) */
 	if (dev->reset_wait)
-		vs__violate(mon, dev, -1, VS_R_RESET_WAIT_READBACK,
+		vs__violate(mon, dev, -1,
+			    dev->xport == VS__XPORT_PCI ? VS_R_PCI_RESET_WAIT : VS_R_RESET_WAIT_READBACK,
 			    "status 0x%02x written after reset without reading status as 0", val);
 	dev->reset_wait = 0;
 	dev->reset_readback = 0;
@@ -111,7 +114,9 @@ void vs__status_write(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
 	if ((set & VIRTIO_CONFIG_S_FEATURES_OK) && !(val & VIRTIO_CONFIG_S_DRIVER))
 		vs__violate(mon, dev, -1, VS_R_INIT_STATUS_ORDER,
 			    "status 0x%02x -> 0x%02x: FEATURES_OK without DRIVER", cur, val);
-	if ((set & VIRTIO_CONFIG_S_DRIVER_OK) && !(val & VIRTIO_CONFIG_S_FEATURES_OK))
+	/* legacy interfaces have no FEATURES_OK (3.1.2) */
+	if ((set & VIRTIO_CONFIG_S_DRIVER_OK) && !(val & VIRTIO_CONFIG_S_FEATURES_OK) &&
+	    !vs__dev_legacy(dev))
 		vs__violate(mon, dev, -1, VS_R_INIT_STATUS_ORDER,
 			    "status 0x%02x -> 0x%02x: DRIVER_OK without FEATURES_OK", cur, val);
 	if (set & VIRTIO_CONFIG_S_DRIVER_OK) {
@@ -152,6 +157,17 @@ void vs__status_read(struct vs_monitor *mon, struct vs__dev *dev, uint8_t val)
 				    "status reads 0x%02x right after reset", val);
 			return;
 		}
+	}
+	/* a PCI reset may take a while: the driver polls until it reads 0
+	 * (rules/pci.c judges a device that never gets there) */
+	if (dev->xport == VS__XPORT_PCI && dev->reset_wait && val != 0) {
+		if (!dev->pci.reset_nonzero) {
+			dev->pci.reset_nonzero = 1;
+			dev->pci.reset_stamp = mon->sync_count;
+		}
+		dev->pci.reset_val = val;
+		dev->pci.reset_polls++;
+		return;
 	}
 	if (val == 0)
 		dev->reset_wait = 0;
@@ -228,7 +244,8 @@ void vs__interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler)
 	for (uint32_t i = 0; i < dev->nq; i++)
 		vs__ring_catchup(mon, dev, dev->q[i]);
 	vs__notify_interrupt(mon, dev);
-	vs__mmio_interrupt(mon, dev, has_handler);
+	if (dev->xport == VS__XPORT_MMIO)
+		vs__mmio_interrupt(mon, dev, has_handler);
 }
 
 void vs__config_notified(struct vs_monitor *mon, struct vs__dev *dev)

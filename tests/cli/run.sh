@@ -61,6 +61,14 @@ expect_exit 0 "json report" "$bin" run scenarios/rng-mmio-basic.json --format js
 for key in '"scenarios"' '"summary"' '"status":	"pass"' '"machine"' '"transport":	"mmio"' '"ring":	"split"' '"violations"' '"duration_ms"' '"passed":	1' '"failed":	0'; do
 	grep -qF "$key" "$tmp/out" && ok "json has $key" || nok "json has $key"
 done
+# PCI: the report says which transport and which interrupt mode the driver chose.
+expect_exit 0 "json report of a PCI scenario" "$bin" run scenarios/rng-pci-msix-single.json --format json
+for key in '"transport":	"pci"' '"interrupt":	"msix-single"' '"msix_vectors":	1' '"ring":	"split"'; do
+	grep -qF "$key" "$tmp/out" && ok "pci json has $key" || nok "pci json has $key"
+done
+expect_exit 0 "text report of a PCI scenario" "$bin" run scenarios/rng-pci-legacy-intx.json
+grep -qE '^rng-pci-legacy-intx +rng +pci-legacy +split +intx +pass ' "$tmp/out" &&
+	ok "text row shows transport and interrupt mode" || nok "text row shows transport and interrupt mode" "$(head -n 2 "$tmp/out")"
 expect_exit 1 "junit report of a failing run" "$bin" run "$here/failing.json" --format junit --out "$tmp/j.xml"
 grep -q '<testsuite name="virtiosim" tests="1" failures="1"' "$tmp/j.xml" && ok "junit counts the failure" || nok "junit counts the failure" "$(head -c 400 "$tmp/j.xml")"
 grep -q '<failure message=' "$tmp/j.xml" && ok "junit has a failure element" || nok "junit has a failure element"

@@ -18,6 +18,10 @@
 /* A cookie for [phys, phys+size) on the bus; NULL when no bus is bound. */
 void __iomem *ioremap(phys_addr_t phys, size_t size);
 void iounmap(volatile void __iomem *addr);
+/* A cookie for nr ports from port: port I/O is the bus window at
+ * VS_PIO_BASE (core/pci_regs.h), so readb/readw/readl work on it as on
+ * memory.  NULL outside the 64 KiB port space or when no bus is bound. */
+void __iomem *ioport_map(unsigned long port, unsigned int nr);
 
 /* An access the bus refuses (unmapped, bad width) reads all-ones and drops
  * the write, as a real bus does. */

@@ -12,23 +12,9 @@
 
 #include <linux/compiler.h>
 #include <linux/device.h>
+#include <linux/ioport.h>
 #include <linux/list.h>
 #include <linux/module.h>
-
-#define IORESOURCE_MEM 0x00000200ul
-#define IORESOURCE_IRQ 0x00000400ul
-
-struct resource {
-	resource_size_t start;
-	resource_size_t end; /* inclusive */
-	const char *name;
-	unsigned long flags; /* IORESOURCE_* */
-};
-
-static inline resource_size_t resource_size(const struct resource *res)
-{
-	return res->end - res->start + 1;
-}
 
 struct platform_device {
 	const char *name; /* matched against platform_driver.driver.name */

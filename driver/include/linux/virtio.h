@@ -59,6 +59,12 @@ int virtqueue_add_inbuf(struct virtqueue *vq, struct scatterlist sg[], unsigned 
 			void *data, gfp_t gfp);
 int virtqueue_add_inbuf_ctx(struct virtqueue *vq, struct scatterlist sg[], unsigned int num,
 			    void *data, void *ctx, gfp_t gfp);
+/* With a per-buffer context (queues created with ctx), returned by
+ * virtqueue_get_buf_ctx. */
+int virtqueue_add_outbuf_ctx(struct virtqueue *vq, struct scatterlist sg[], unsigned int num,
+			     void *data, void *ctx, gfp_t gfp);
+int virtqueue_add_sgs_ctx(struct virtqueue *vq, struct scatterlist *sgs[], unsigned int out_sgs,
+			  unsigned int in_sgs, void *data, void *ctx, gfp_t gfp);
 int virtqueue_add_sgs(struct virtqueue *vq, struct scatterlist *sgs[], unsigned int out_sgs,
 		      unsigned int in_sgs, void *data, gfp_t gfp);
 
@@ -74,9 +80,19 @@ bool virtqueue_notify(struct virtqueue *vq);
 void *virtqueue_get_buf(struct virtqueue *vq, unsigned int *len);
 void *virtqueue_get_buf_ctx(struct virtqueue *vq, unsigned int *len, void **ctx);
 
-/* Callback suppression (a hint to the device, not a guarantee). */
+/*
+ * Callback suppression (a hint to the device, not a guarantee): split
+ * rings use avail flags, or used_event with VIRTIO_F_EVENT_IDX; packed
+ * rings the driver event suppression structure.
+ *  disable_cb: no callbacks wanted for now.
+ *  enable_cb: wanted again; false when buffers are already pending (poll
+ *	again).  = enable_cb_prepare + poll.
+ *  enable_cb_prepare: wanted again; returns an opaque position for poll,
+ *	which says whether buffers were used past it.
+ *  enable_cb_delayed: wanted once about 3/4 of the outstanding buffers
+ *	were used (with EVENT_IDX; otherwise as enable_cb); false as enable_cb.
+ */
 void virtqueue_disable_cb(struct virtqueue *vq);
-/* Re-enable; false when buffers are already pending (poll again). */
 bool virtqueue_enable_cb(struct virtqueue *vq);
 unsigned int virtqueue_enable_cb_prepare(struct virtqueue *vq);
 bool virtqueue_poll(struct virtqueue *vq, unsigned int last_used_idx);
@@ -85,6 +101,17 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *vq);
 /* After a device reset: the tokens of buffers still on the ring, one per
  * call, then NULL.  Only when the queue is not live (spec drv.init.device-cleanup.2). */
 void *virtqueue_detach_unused_buf(struct virtqueue *vq);
+
+/*
+ * Reset one queue and bring it back (VIRTIO_F_RING_RESET, spec 2.6.1):
+ * the transport resets it on the device and waits for completion, every
+ * buffer still on the ring goes to recycle (may be NULL), the ring starts
+ * over empty and the transport enables it again with the same memory.
+ * 0; -ENOENT when RING_RESET was not negotiated or the transport cannot
+ * reset single queues; the transport's error (the queue is then left
+ * disabled on the device).
+ */
+int virtqueue_reset(struct virtqueue *vq, void (*recycle)(struct virtqueue *vq, void *buf));
 
 unsigned int virtqueue_get_vring_size(const struct virtqueue *vq);
 bool virtqueue_is_broken(const struct virtqueue *vq);

@@ -37,6 +37,10 @@ struct virtqueue_info {
  * @finalize_features: hand vdev->features to the device (the transport
  *	first drops the transport bits the ring cannot do)
  * @bus_name: for messages
+ * @disable_vq_and_reset: VIRTIO_F_RING_RESET: reset one queue on the
+ *	device and wait until that completed; 0 or -errno (may be NULL)
+ * @enable_vq_after_reset: program the queue again (same ring memory) and
+ *	enable it; 0 or -errno (may be NULL)
  */
 struct virtio_config_ops {
 	void (*get)(struct virtio_device *vdev, unsigned int offset, void *buf, unsigned int len);
@@ -53,6 +57,8 @@ struct virtio_config_ops {
 	u64 (*get_features)(struct virtio_device *vdev);
 	int (*finalize_features)(struct virtio_device *vdev);
 	const char *(*bus_name)(struct virtio_device *vdev);
+	int (*disable_vq_and_reset)(struct virtqueue *vq);
+	int (*enable_vq_after_reset)(struct virtqueue *vq);
 };
 
 /* ---- feature bits (numbers, as the spec gives them) ---- */

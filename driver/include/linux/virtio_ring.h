@@ -60,8 +60,12 @@ static inline bool vring_need_event(u16 event_idx, u16 new_idx, u16 old)
 }
 
 /*
- * Create a queue of num entries (a power of two, at most 32768) whose ring
- * is one zeroed block of guest pages, the used ring aligned to vring_align.
+ * Create a queue of num entries whose ring is one zeroed block of guest
+ * pages.  The layout follows the negotiated features: split (num a power
+ * of two, at most 32768, the used ring aligned to vring_align) or, with
+ * VIRTIO_F_RING_PACKED, packed (any num from 1 to 32768; vring_align is
+ * not used).  VIRTIO_F_INDIRECT_DESC, VIRTIO_F_EVENT_IDX and
+ * VIRTIO_F_IN_ORDER are used when negotiated.
  * With may_reduce_num, halve num while the block cannot be allocated.
  * notify tells the device (returns false when that failed); callback runs
  * from vring_interrupt.  ctx: the queue carries a per-buffer context
@@ -78,5 +82,8 @@ void vring_del_virtqueue(struct virtqueue *vq);
 void vring_transport_features(struct virtio_device *vdev);
 /* The transport's interrupt path: IRQ_NONE when nothing new was used. */
 irqreturn_t vring_interrupt(int irq, void *vq);
+/* The VIRTIO_F_NOTIFICATION_DATA value for vq (spec 2.9): queue index in
+ * bits 0-15, next_off in 16-30, next_wrap in 31. */
+u32 vring_notification_data(struct virtqueue *vq);
 
 #endif /* VS_LINUX_VIRTIO_RING_H */

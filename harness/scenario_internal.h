@@ -1,0 +1,52 @@
+/*
+ * scenario_internal.h - shared by the scenario parser's two files only
+ * (scenario.c: the file and the machine; scenario_step.c: the steps):
+ * the parse context and the JSON helpers that check a value where it is
+ * read and name its path in the diagnostic.
+ */
+#ifndef VS_SCENARIO_INTERNAL_H
+#define VS_SCENARIO_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "harness/diag.h"
+#include "harness/scenario.h"
+
+/* JSON paths longer than this are cut, marked by a trailing "...". */
+#define PATH_MAX_LEN 128
+
+struct pctx {
+	struct vs_diag *diag;
+	const struct vs_scenario *scn;
+};
+
+/* "string", "number", ... "nothing" for NULL: for "got X" in messages. */
+const char *vs__scn_json_type(const cJSON *v);
+/* dst = parent.key / parent[i], each PATH_MAX_LEN bytes. */
+void vs__scn_child_path(char *dst, const char *parent, const char *key);
+void vs__scn_index_path(char *dst, const char *parent, size_t i);
+/* Refuse keys outside allowed (NULL-terminated) and duplicate keys. */
+int vs__scn_check_keys(struct pctx *c, const cJSON *obj, const char *path,
+		       const char *const *allowed);
+/*
+ * Read obj.key.  Each returns 1 when present and valid, 0 when absent
+ * (and not required), -EINVAL with the diagnostic set otherwise.  Strings
+ * are 1 to outlen-1 characters; integers in [min, max].
+ */
+int vs__scn_get_string(struct pctx *c, const cJSON *obj, const char *path, const char *key,
+		       int required, char *out, size_t outlen);
+int vs__scn_get_int(struct pctx *c, const cJSON *obj, const char *path, const char *key,
+		    int required, double min, double max, uint64_t *out);
+int vs__scn_get_bool(struct pctx *c, const cJSON *obj, const char *path, const char *key,
+		     int *out);
+/* Index of s in names[0..n), or -1. */
+int vs__scn_name_index(const char *const *names, size_t n, const char *s);
+
+/* One step object at path (scenario_step.c); s has its devices parsed. */
+int vs__scn_parse_step(struct pctx *c, const cJSON *st, const char *path,
+		       const struct vs_scenario *s, struct vs_scn_step *out);
+
+#endif /* VS_SCENARIO_INTERNAL_H */
