@@ -4,6 +4,7 @@
 #include "harness/report.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 int vs_format_parse(const char *s, int allow_junit, enum vs_format *out)
@@ -37,17 +38,33 @@ void vs_report_totals(const struct vs_report_entry *e, size_t n, struct vs_repor
 	}
 }
 
-/* The device types of a machine, "rng" or "rng+rng". */
+/* The device types of a machine, "rng" or "rng+blk"; past two devices
+ * "7 devices" keeps the column readable (the JSON report lists them all). */
 static void device_list(const struct vs_scenario *s, char *buf, size_t len)
 {
 	size_t i;
 
+	if (s->n_devices > 2) {
+		snprintf(buf, len, "%zu devices", s->n_devices);
+		return;
+	}
 	buf[0] = 0;
 	for (i = 0; i < s->n_devices; i++) {
 		if (i)
 			strncat(buf, "+", len - strlen(buf) - 1);
 		strncat(buf, s->devices[i].type, len - strlen(buf) - 1);
 	}
+}
+
+/* The first device's transport, or "mixed" when the machine has several. */
+static const char *transport_column(const struct vs_scenario *s)
+{
+	size_t i;
+
+	for (i = 1; i < s->n_devices; i++)
+		if (s->devices[i].transport != s->devices[0].transport)
+			return "mixed";
+	return vs_transport_name(s->devices[0].transport);
 }
 
 void vs_report_text(FILE *f, const struct vs_report_entry *e, size_t n)
@@ -66,9 +83,9 @@ void vs_report_text(FILE *f, const struct vs_report_entry *e, size_t n)
 		char devs[64];
 
 		device_list(s, devs, sizeof(devs));
-		/* The first device's transport and interrupt mode (JSON has all). */
+		/* The first device's interrupt mode (JSON has every device's). */
 		fprintf(f, "%-*s  %-10s %-11s %-6s %-11s %-6s %10zu %7.1f ms\n", (int)width, s->name,
-			devs, vs_transport_name(s->devices[0].transport), vs_ring_name(s->ring),
+			devs, transport_column(s), vs_ring_name(s->ring),
 			r->interrupt[0], r->passed ? "pass" : "FAIL", r->n_violations,
 			r->duration_ms);
 		for (k = 0; k < r->n_failures && k < VS_RESULT_MAX_FAILURES; k++)
