@@ -35,7 +35,8 @@ static const struct vs_bus_region_ops ov_ops = {ov_read, ov_write};
 static void bar4_override(uint32_t off, unsigned width, uint32_t val, int qsel)
 {
 	ck_assert_int_eq(vs_bus_unmap(T.bus, BAR4_ADDR), 0);
-	ck_assert_int_eq(vs_bus_map(T.bus, BAR4_ADDR, VS__PCI_MODERN_SIZE, "virtio-pci", &ov_ops, NULL), 0);
+	ck_assert_int_eq(vs_bus_map(T.bus, BAR4_ADDR, VS__PCI_MODERN_SIZE, "virtio-pci", &ov_ops, NULL),
+			 0);
 	T.ov_on = 1;
 	T.ov_off = off;
 	T.ov_width = width;
@@ -492,7 +493,8 @@ static const struct pci_case cases[] = {
 	{"pci.queue-reset-enable", VS_SIDE_DEVICE, pci_queue_reset_enable, NULL, 0, 0},
 	{"pci.msix-vector-readback", VS_SIDE_DEVICE, pci_msix_vector_readback, NULL, 0, 0},
 	/* a vector outside the table is the driver's fault first */
-	{"pci.msix-vector-failure", VS_SIDE_DEVICE, pci_msix_vector_failure, "pci.msix-vector-range", 0, 0},
+	{"pci.msix-vector-failure", VS_SIDE_DEVICE, pci_msix_vector_failure, "pci.msix-vector-range",
+	 0, 0},
 	{"pci.msix-reset", VS_SIDE_DEVICE, pci_msix_reset, NULL, 0, 0},
 	{"pci.msix-masked", VS_SIDE_DEVICE, pci_msix_masked, NULL, 0, 0},
 	{"pci.msix-no-vector", VS_SIDE_DEVICE, pci_msix_no_vector, NULL, 0, 0},

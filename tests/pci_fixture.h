@@ -204,7 +204,8 @@ static inline void teardown(void)
 }
 
 /* type NULL: the test model. */
-static inline void make_fn(const char *type, unsigned vectors, int transitional, uint64_t features_add)
+static inline void make_fn(const char *type, unsigned vectors, int transitional,
+			   uint64_t features_add)
 {
 	struct vs_device_params dp = {.features_add = features_add, .queue_size_max = QSZ};
 	struct vs_pci_params pp = {.msix_vectors = vectors, .transitional = transitional};
@@ -257,7 +258,8 @@ static inline void modern_init(void)
 }
 
 /* One writable 16-byte buffer at head 0 in the ring at desc/avail. */
-static inline void post_request(uint64_t desc, uint64_t avail, uint16_t num, uint16_t avail_idx)
+static inline void post_request(uint64_t desc, uint64_t avail, uint16_t num,
+				uint16_t avail_idx)
 {
 	uint8_t *d = gp(desc, 16);
 
