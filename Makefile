@@ -7,7 +7,7 @@
 #                   suite; ends with one summary line
 #   make coverage   gcov build, tests + scenarios, lcov HTML in build/coverage/
 #   make bench      ring benchmark (see bench/)
-#   make fuzz       coverage-guided fuzz targets (see fuzz/)
+#   make fuzz       coverage-guided fuzz targets, libFuzzer and AFL++ (fuzz/run.sh)
 
 CC      ?= cc
 # V=1 shows full compiler command lines.
@@ -111,8 +111,12 @@ coverage: deps
 bench:
 	@$(MAKE) --no-print-directory -C bench
 
+# Coverage-guided fuzz targets (fuzz/build.sh, OSS-Fuzz style) for
+# libFuzzer and AFL++, each run FUZZ_SECONDS (default 30); not part of
+# make test.  FUZZ_ENGINES="libfuzzer afl", FUZZ_TARGETS="fuzz_regs ..."
 fuzz:
-	@$(MAKE) --no-print-directory -C fuzz
+	@sh tools/ensure-deps.sh clang libclang-rt-14-dev pkg-config libuv1-dev libcjson-dev
+	@sh fuzz/run.sh
 
 clean:
 	rm -rf build

@@ -32,7 +32,11 @@
  * Taps: reads are tapped after the copy, writes before it (as the bus taps
  * reads after and writes before the handler).  Only accesses that succeed
  * are tapped; a zero-length read or write succeeds, copies nothing and is
- * not tapped.
+ * not tapped.  Delivery runs on every device access, so it walks the table
+ * in place (no copy): a tap removed while taps run leaves a hole (fn NULL)
+ * that is skipped and closed when the outermost delivery ends, and a tap
+ * added meanwhile goes after the ones being called, so it first sees the
+ * next access.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -60,7 +64,9 @@ struct vs_arena {
 	struct vs_arena_region regions[VS_ARENA_MAX_REGIONS]; /* [0] at GPA 0 */
 	unsigned nregions;
 	struct vs_arena_tap taps[VS_ARENA_MAX_TAPS];
-	unsigned ntaps;
+	unsigned ntaps;      /* slots in use, holes included */
+	unsigned delivering; /* nesting depth of tap delivery */
+	unsigned holes;      /* taps removed during delivery, not compacted yet */
 	/* allocator over regions[0] */
 	uint64_t ngran;      /* granules in regions[0] */
 	uint64_t nwords;     /* words in each bitmap */
@@ -68,6 +74,13 @@ struct vs_arena {
 	uint64_t *start;
 	uint64_t cursor;     /* next-fit: search starts here */
 	uint64_t allocated;  /* live bytes, granule-rounded */
+	/* Granules of regions[0] from here on were never handed out by the
+	 * allocator nor reached through translate (so never written): they
+	 * still hold the zeros the fresh mapping gave, and an allocation
+	 * there needs no memset -- which would only fault the pages in for
+	 * nothing (most of a short machine's cost).  Guest code writes only
+	 * inside blocks it allocated, through the base the shim maps. */
+	uint64_t zero_from;
 };
 
 /* ---- bitmaps ---- */
@@ -152,6 +165,54 @@ static void region_unmap(struct vs_arena_region *r)
 	r->host = NULL;
 }
 
+/*
+ * One spare first-region mapping, kept when an arena goes and handed to
+ * the next arena of the same size: a machine per scenario, or per fuzz
+ * case, then costs a memset of what the last one touched (every byte at
+ * or above its zero_from is still zero) instead of mmap, page faults and
+ * munmap with its TLB shootdown.  Machines are built one at a time on one
+ * thread, as the guest shim requires anyway.
+ */
+#define ARENA_SPARES 4 /* a few sizes: scenarios and fuzz cases vary memory_mb */
+
+static struct {
+	uint8_t *host;  /* NULL: slot empty */
+	uint64_t size;
+	uint64_t dirty; /* bytes from 0 that may be non-zero */
+} spares[ARENA_SPARES];
+
+static uint8_t *region0_map(uint64_t size)
+{
+	uint8_t *p;
+
+	for (unsigned i = 0; i < ARENA_SPARES; i++) {
+		if (!spares[i].host || spares[i].size != size)
+			continue;
+		p = spares[i].host;
+		spares[i].host = NULL;
+		memset(p, 0, (size_t)spares[i].dirty);
+		return p;
+	}
+	return region_map(size);
+}
+
+static void region0_unmap(struct vs_arena *a)
+{
+	struct vs_arena_region *r = &a->regions[0];
+	uint64_t dirty = a->zero_from * GRANULE;
+
+	for (unsigned i = 0; r->host && i < ARENA_SPARES; i++) {
+		if (spares[i].host)
+			continue;
+		spares[i].host = r->host;
+		spares[i].size = r->size;
+		spares[i].dirty = dirty < r->size ? dirty : r->size;
+		r->host = NULL;
+		return;
+	}
+	region_unmap(r);
+}
+
 /* -EINVAL when size is 0 or not a multiple of VS_PAGE_SIZE, -ENOMEM when
  * memory for RAM or metadata cannot be had. */
 int vs_arena_create(uint64_t size, struct vs_arena **out)
@@ -174,7 +235,7 @@ int vs_arena_create(uint64_t size, struct vs_arena **out)
 		goto out_free_used;
 	a->regions[0].gpa = 0;
 	a->regions[0].size = size;
-	a->regions[0].host = region_map(size);
+	a->regions[0].host = region0_map(size);
 	if (!a->regions[0].host)
 		goto out_free_start;
 	a->nregions = 1;
@@ -197,7 +258,9 @@ void vs_arena_destroy(struct vs_arena *a)
 {
 	if (!a)
 		return;
-	for (unsigned i = 0; i < a->nregions; i++)
+	if (a->nregions)
+		region0_unmap(a);
+	for (unsigned i = 1; i < a->nregions; i++)
 		region_unmap(&a->regions[i]);
 	free(a->start);
 	free(a->used);
@@ -250,23 +313,54 @@ void *vs_arena_translate(struct vs_arena *a, uint64_t gpa, uint64_t len)
 		uint64_t off = gpa - r->gpa;
 
 		/* Written so that no sum can wrap: off < size, len <= size - off. */
-		if (off < r->size && len <= r->size - off)
+		if (off < r->size && len <= r->size - off) {
+			if (i == 0 && off + len > a->zero_from * GRANULE)
+				a->zero_from = (off + len + GRANULE - 1) / GRANULE;
 			return r->host + off;
+		}
 	}
 	return NULL;
 }
 
-static void arena_tap(const struct vs_arena *a, enum vs_side side, int is_write, uint64_t gpa,
-		      uint64_t len)
+/* Close the holes removals during delivery left, keeping the order. */
+static void taps_compact(struct vs_arena *a)
 {
-	struct vs_arena_tap taps[VS_ARENA_MAX_TAPS];
-	unsigned n = a->ntaps;
-	struct vs_arena_access acc = { .side = side, .is_write = is_write, .gpa = gpa, .len = len };
+	unsigned j = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		taps[i] = a->taps[i];
-	for (unsigned i = 0; i < n; i++)
-		taps[i].fn(taps[i].opaque, &acc);
+	for (unsigned i = 0; i < a->ntaps; i++)
+		if (a->taps[i].fn)
+			a->taps[j++] = a->taps[i];
+	a->ntaps = j;
+	a->holes = 0;
+}
+
+static void arena_tap_slow(struct vs_arena *a, enum vs_side side, int is_write, uint64_t gpa,
+			   uint64_t len)
+{
+	struct vs_arena_access acc = { .side = side, .is_write = is_write, .gpa = gpa, .len = len };
+	unsigned n = a->ntaps; /* taps added from here on see the next access */
+
+	a->delivering++;
+	if (n == 1) { /* the usual machine: the monitor alone */
+		if (a->taps[0].fn)
+			a->taps[0].fn(a->taps[0].opaque, &acc);
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			const struct vs_arena_tap *t = &a->taps[i];
+
+			if (t->fn)
+				t->fn(t->opaque, &acc);
+		}
+	}
+	if (--a->delivering == 0 && a->holes)
+		taps_compact(a);
+}
+
+static inline void arena_tap(struct vs_arena *a, enum vs_side side, int is_write, uint64_t gpa,
+			     uint64_t len)
+{
+	if (a->ntaps)
+		arena_tap_slow(a, side, is_write, gpa, len);
 }
 
 int vs_arena_read(struct vs_arena *a, enum vs_side side, uint64_t gpa, void *dst, uint64_t len)
@@ -301,6 +395,8 @@ int vs_arena_add_tap(struct vs_arena *a, vs_arena_tap_fn fn, void *opaque)
 {
 	if (!fn)
 		return -EINVAL;
+	if (a->ntaps >= VS_ARENA_MAX_TAPS && a->holes && !a->delivering)
+		taps_compact(a);
 	if (a->ntaps >= VS_ARENA_MAX_TAPS)
 		return -ENOSPC;
 	a->taps[a->ntaps].fn = fn;
@@ -311,9 +407,18 @@ int vs_arena_add_tap(struct vs_arena *a, vs_arena_tap_fn fn, void *opaque)
 
 void vs_arena_remove_tap(struct vs_arena *a, vs_arena_tap_fn fn, void *opaque)
 {
+	if (!fn)
+		return;
 	for (unsigned i = 0; i < a->ntaps; i++) {
 		if (a->taps[i].fn != fn || a->taps[i].opaque != opaque)
 			continue;
+		if (a->delivering) {
+			/* the loop delivering now indexes this table: leave a hole */
+			a->taps[i].fn = NULL;
+			a->taps[i].opaque = NULL;
+			a->holes++;
+			return;
+		}
 		for (unsigned j = i + 1; j < a->ntaps; j++)
 			a->taps[j - 1] = a->taps[j];
 		a->ntaps--;
@@ -374,7 +479,11 @@ int vs_arena_alloc(struct vs_arena *a, uint64_t len, uint64_t align, uint64_t *g
 	}
 	bits_set(a->used, g, n, 1);
 	bits_set(a->start, g, 1, 1);
-	memset(a->regions[0].host + g * GRANULE, 0, (size_t)(n * GRANULE));
+	if (g < a->zero_from) /* only what may have been written needs zeroing */
+		memset(a->regions[0].host + g * GRANULE, 0,
+		       (size_t)(((g + n < a->zero_from ? g + n : a->zero_from) - g) * GRANULE));
+	if (g + n > a->zero_from)
+		a->zero_from = g + n;
 	a->cursor = g + n;
 	a->allocated += n * GRANULE;
 	*gpa = g * GRANULE;

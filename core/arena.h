@@ -91,7 +91,10 @@ int vs_arena_free(struct vs_arena *a, uint64_t gpa);
 uint64_t vs_arena_allocated(const struct vs_arena *a);
 
 /* Host address of GPA 0 of the first region, for the driver shim's
- * virt_to_phys / phys_to_virt.  Only driver/ (guest code) may use this. */
+ * virt_to_phys / phys_to_virt.  Only driver/ (guest code) may use this,
+ * and writes only inside blocks it allocated: the allocator skips zeroing
+ * memory nothing was ever handed out or translated for, so bytes
+ * scribbled elsewhere through this base may come back in a new block. */
 uint8_t *vs_arena_base(struct vs_arena *a);
 
 #endif /* VS_ARENA_H */

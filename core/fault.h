@@ -42,6 +42,15 @@ enum vs_fault_id {
 	VS_FAULT_DRV_INDIRECT_NEXT,      /* descriptor with both INDIRECT and NEXT */
 	VS_FAULT_DRV_INDIRECT_NESTED,    /* INDIRECT inside an indirect table */
 	VS_FAULT_DRV_INDIRECT_LEN,       /* indirect table length not a multiple of 16 */
+	/* added with the block device (issue 7) */
+	VS_FAULT_DEV_BLK_IOERR,          /* blk: answer a read or write with VIRTIO_BLK_S_IOERR */
+	VS_FAULT_DEV_BLK_USED_LEN_SHORT, /* blk: used len stops short of the status byte */
+	VS_FAULT_DEV_BLK_NO_STATUS,      /* blk: complete a request without writing its status */
+	VS_FAULT_DEV_BLK_BAD_STATUS,     /* blk: write a status value the spec does not define */
+	VS_FAULT_DRV_BLK_BEYOND_CAPACITY, /* blk driver: skip its capacity check */
+	/* added with the console device (issue 7) */
+	VS_FAULT_DEV_CONSOLE_BAD_PORT,   /* console: DEVICE_ADD / DEVICE_REMOVE names a port
+					  * beyond max_nr_ports (one that cannot exist) */
 	VS_FAULT_COUNT
 };
 

@@ -16,6 +16,9 @@
  * I/O backends report a completion by deferring work (or arming a timer):
  * a round cannot otherwise tell that a libuv callback ran while other
  * handles stay active, and would let virtual time jump to the deadline.
+ * A libuv request in flight (a disk backend's file read on the thread
+ * pool) holds the clock: its completion is progress that will come, and a
+ * timer fired before it would fire in one run and not in the next.
  *
  * Owners must cancel their work and stop their timers before freeing them:
  * vs_loop_destroy drops the queue and heap without touching the items,
@@ -309,6 +312,13 @@ static int loop_round(struct vs_loop *loop, uint64_t deadline_ns, int may_block)
 	}
 	if (did || loop->head)
 		return 1;
+	/* Requests (uv_fs_*, uv_queue_work) always complete: wait for one
+	 * before letting virtual time move, also in a drain.  Handles (a
+	 * listening socket) may never fire, so they do not hold the clock. */
+	if (loop->uv.active_reqs.count) {
+		uv_run(&loop->uv, UV_RUN_ONCE);
+		return 1;
+	}
 	if (loop_fire_timer(loop, deadline_ns))
 		return 1;
 	/* Nothing to run before the deadline: wait for real I/O if a handle

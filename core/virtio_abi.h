@@ -48,6 +48,7 @@
 #define VIRTIO_ID_CONSOLE  3
 #define VIRTIO_ID_RNG      4
 #define VIRTIO_ID_BALLOON  5
+#define VIRTIO_ID_9P       9
 #define VIRTIO_ID_SCSI     8
 #define VIRTIO_ID_GPU      16
 #define VIRTIO_ID_INPUT    18
@@ -198,6 +199,159 @@ _Static_assert(sizeof(struct vring_packed_desc_event) == 4, "event suppression i
 
 /* ---- Entropy device (spec 5.4): one request queue, no config, no features ---- */
 #define VS_RNG_VQ_REQUEST 0
+
+/* ---- Block device (spec 5.2) ---- */
+/* Feature bits (5.2.3), bit numbers. */
+#define VIRTIO_BLK_F_BARRIER       0  /* legacy: request barriers */
+#define VIRTIO_BLK_F_SIZE_MAX      1  /* size_max: largest segment */
+#define VIRTIO_BLK_F_SEG_MAX       2  /* seg_max: most data segments per request */
+#define VIRTIO_BLK_F_GEOMETRY      4  /* geometry is valid */
+#define VIRTIO_BLK_F_RO            5  /* the device is read-only */
+#define VIRTIO_BLK_F_BLK_SIZE      6  /* blk_size: optimal logical block size */
+#define VIRTIO_BLK_F_SCSI          7  /* legacy: SCSI packet commands */
+#define VIRTIO_BLK_F_FLUSH         9  /* VIRTIO_BLK_T_FLUSH (legacy name: WCE) */
+#define VIRTIO_BLK_F_TOPOLOGY      10 /* topology is valid */
+#define VIRTIO_BLK_F_CONFIG_WCE    11 /* writeback can be toggled in config */
+#define VIRTIO_BLK_F_MQ            12 /* num_queues request queues */
+#define VIRTIO_BLK_F_DISCARD       13 /* VIRTIO_BLK_T_DISCARD and its limits */
+#define VIRTIO_BLK_F_WRITE_ZEROES  14 /* VIRTIO_BLK_T_WRITE_ZEROES and its limits */
+#define VIRTIO_BLK_F_LIFETIME      15 /* VIRTIO_BLK_T_GET_LIFETIME */
+#define VIRTIO_BLK_F_SECURE_ERASE  16 /* VIRTIO_BLK_T_SECURE_ERASE and its limits */
+#define VIRTIO_BLK_F_ZONED         17 /* a zoned block device */
+
+/* Request types (5.2.6). */
+#define VIRTIO_BLK_T_IN            0
+#define VIRTIO_BLK_T_OUT           1
+#define VIRTIO_BLK_T_SCSI_CMD      2  /* legacy */
+#define VIRTIO_BLK_T_SCSI_CMD_OUT  3  /* legacy */
+#define VIRTIO_BLK_T_FLUSH         4
+#define VIRTIO_BLK_T_FLUSH_OUT     5  /* legacy synonym of FLUSH */
+#define VIRTIO_BLK_T_GET_ID        8
+#define VIRTIO_BLK_T_GET_LIFETIME  10
+#define VIRTIO_BLK_T_DISCARD       11
+#define VIRTIO_BLK_T_WRITE_ZEROES  13
+#define VIRTIO_BLK_T_SECURE_ERASE  14
+#define VIRTIO_BLK_T_ZONE_APPEND   15
+#define VIRTIO_BLK_T_ZONE_REPORT   16
+#define VIRTIO_BLK_T_ZONE_OPEN     18
+#define VIRTIO_BLK_T_ZONE_CLOSE    20
+#define VIRTIO_BLK_T_ZONE_FINISH   22
+#define VIRTIO_BLK_T_ZONE_RESET    24
+#define VIRTIO_BLK_T_ZONE_RESET_ALL 26
+#define VIRTIO_BLK_T_BARRIER       0x80000000u /* legacy: high bit of type */
+
+/* Status byte values (5.2.6); 3..6 exist only with VIRTIO_BLK_F_ZONED. */
+#define VIRTIO_BLK_S_OK            0
+#define VIRTIO_BLK_S_IOERR         1
+#define VIRTIO_BLK_S_UNSUPP        2
+#define VIRTIO_BLK_S_ZONE_INVALID_CMD     3
+#define VIRTIO_BLK_S_ZONE_UNALIGNED_WP    4
+#define VIRTIO_BLK_S_ZONE_OPEN_RESOURCE   5
+#define VIRTIO_BLK_S_ZONE_ACTIVE_RESOURCE 6
+
+/* Flags of a discard / write zeroes segment (struct virtio_blk_discard_write_zeroes). */
+#define VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP 0x1u
+
+#define VIRTIO_BLK_SECTOR_SIZE 512u /* the protocol's unit, whatever blk_size says */
+#define VIRTIO_BLK_ID_BYTES    20u  /* GET_ID: NUL-padded ASCII, no NUL at 20 chars */
+
+/* The request header (struct virtio_blk_req up to data): type, reserved
+ * (legacy ioprio), sector; 16 bytes, device-readable. */
+#define VS_BLK_HDR_TYPE     0u  /* le32 */
+#define VS_BLK_HDR_RESERVED 4u  /* le32 */
+#define VS_BLK_HDR_SECTOR   8u  /* le64 */
+#define VS_BLK_HDR_SIZE     16u
+/* One discard / write zeroes / secure erase segment: sector, num_sectors, flags. */
+#define VS_BLK_SEG_SECTOR     0u  /* le64 */
+#define VS_BLK_SEG_NUM        8u  /* le32 */
+#define VS_BLK_SEG_FLAGS      12u /* le32: bit 0 unmap, the rest reserved */
+#define VS_BLK_SEG_SIZE       16u
+
+/* struct virtio_blk_config (5.2.4): byte offsets of every field. */
+#define VS_BLK_CFG_CAPACITY            0u  /* le64, sectors */
+#define VS_BLK_CFG_SIZE_MAX            8u  /* le32 */
+#define VS_BLK_CFG_SEG_MAX             12u /* le32 */
+#define VS_BLK_CFG_CYLINDERS           16u /* le16 (geometry) */
+#define VS_BLK_CFG_HEADS               18u /* u8 */
+#define VS_BLK_CFG_SECTORS             19u /* u8 */
+#define VS_BLK_CFG_BLK_SIZE            20u /* le32 */
+#define VS_BLK_CFG_PHYSICAL_BLOCK_EXP  24u /* u8 (topology) */
+#define VS_BLK_CFG_ALIGNMENT_OFFSET    25u /* u8 */
+#define VS_BLK_CFG_MIN_IO_SIZE         26u /* le16 */
+#define VS_BLK_CFG_OPT_IO_SIZE         28u /* le32 */
+#define VS_BLK_CFG_WRITEBACK           32u /* u8: 0 writethrough, 1 writeback */
+#define VS_BLK_CFG_UNUSED0             33u /* u8, must be 0 */
+#define VS_BLK_CFG_NUM_QUEUES          34u /* le16 */
+#define VS_BLK_CFG_MAX_DISCARD_SECTORS 36u /* le32 */
+#define VS_BLK_CFG_MAX_DISCARD_SEG     40u /* le32 */
+#define VS_BLK_CFG_DISCARD_ALIGNMENT   44u /* le32 */
+#define VS_BLK_CFG_MAX_WZ_SECTORS      48u /* le32 */
+#define VS_BLK_CFG_MAX_WZ_SEG          52u /* le32 */
+#define VS_BLK_CFG_WZ_MAY_UNMAP        56u /* u8 */
+#define VS_BLK_CFG_UNUSED1             57u /* u8[3], must be 0 */
+#define VS_BLK_CFG_MAX_SE_SECTORS      60u /* le32 */
+#define VS_BLK_CFG_MAX_SE_SEG          64u /* le32 */
+#define VS_BLK_CFG_SE_ALIGNMENT        68u /* le32 */
+#define VS_BLK_CFG_ZONED               72u /* struct virtio_blk_zoned_characteristics, 24 bytes */
+#define VS_BLK_CFG_SIZE                96u
+
+/* ---- Console device (spec 5.3) ---- */
+/* Feature bits (5.3.3), as bit numbers. */
+#define VIRTIO_CONSOLE_F_SIZE        0 /* cols and rows are valid */
+#define VIRTIO_CONSOLE_F_MULTIPORT   1 /* max_nr_ports valid, control queues used */
+#define VIRTIO_CONSOLE_F_EMERG_WRITE 2 /* emerg_wr is valid */
+
+/* Virtqueues (5.3.2): port 0's pair, the control pair, then port 1's pair
+ * and so on.  Receive queues have even indices, transmit queues odd. */
+#define VS_CONSOLE_VQ_RX0    0
+#define VS_CONSOLE_VQ_TX0    1
+#define VS_CONSOLE_VQ_CTRL_RX 2
+#define VS_CONSOLE_VQ_CTRL_TX 3
+/* Receive / transmit queue of port p (p >= 0). */
+#define VS_CONSOLE_VQ_RX(p) ((p) == 0 ? 0u : 2u + 2u * (uint32_t)(p))
+#define VS_CONSOLE_VQ_TX(p) ((p) == 0 ? 1u : 3u + 2u * (uint32_t)(p))
+/* The port a data queue belongs to; only for q != 2, 3. */
+#define VS_CONSOLE_VQ_PORT(q) ((q) < 2u ? 0u : ((uint32_t)(q) - 2u) / 2u)
+/* Queues of a device with max_nr_ports ports (2 without MULTIPORT). */
+#define VS_CONSOLE_NUM_QUEUES(ports) (2u * ((uint32_t)(ports) + 1u))
+
+/* struct virtio_console_config (5.3.4): le16 cols, le16 rows,
+ * le32 max_nr_ports, le32 emerg_wr.  Byte offsets: */
+#define VS_CONSOLE_CFG_COLS         0u
+#define VS_CONSOLE_CFG_ROWS         2u
+#define VS_CONSOLE_CFG_MAX_NR_PORTS 4u
+#define VS_CONSOLE_CFG_EMERG_WR     8u
+#define VS_CONSOLE_CFG_SIZE         12u
+
+/* struct virtio_console_control (5.3.6.2): le32 id, le16 event, le16 value. */
+struct virtio_console_control {
+	uint32_t id;    /* le32: port number */
+	uint16_t event; /* le16: VIRTIO_CONSOLE_* below */
+	uint16_t value; /* le16: extra information for the event */
+};
+_Static_assert(sizeof(struct virtio_console_control) == 8, "console control is 8 bytes");
+#define VS_CONSOLE_CTRL_ID    0u
+#define VS_CONSOLE_CTRL_EVENT 4u
+#define VS_CONSOLE_CTRL_VALUE 6u
+
+/* struct virtio_console_resize, after a RESIZE message: le16 cols, le16 rows. */
+struct virtio_console_resize {
+	uint16_t cols; /* le16 */
+	uint16_t rows; /* le16 */
+};
+_Static_assert(sizeof(struct virtio_console_resize) == 4, "console resize is 4 bytes");
+
+/* Control events (5.3.6.2). */
+#define VIRTIO_CONSOLE_DEVICE_READY  0 /* driver: ready for control messages */
+#define VIRTIO_CONSOLE_DEVICE_ADD    1 /* device: a new port */
+#define VIRTIO_CONSOLE_DEVICE_REMOVE 2 /* device: a port went away */
+#define VIRTIO_CONSOLE_PORT_READY    3 /* driver: port set up (value 1) or failed (0) */
+#define VIRTIO_CONSOLE_CONSOLE_PORT  4 /* device: this port is a console */
+#define VIRTIO_CONSOLE_RESIZE        5 /* device: new size follows */
+#define VIRTIO_CONSOLE_PORT_OPEN     6 /* both: port opened (1) or closed (0) */
+#define VIRTIO_CONSOLE_PORT_NAME     7 /* device: UTF-8 name follows, no NUL */
+/* The id a message that names no port carries (DEVICE_READY), as Linux sends it. */
+#define VS_CONSOLE_BAD_ID 0xffffffffu
 
 /* ---- Little-endian accessors for guest memory ---- */
 static inline uint16_t vs_le16(const void *p)

@@ -22,7 +22,10 @@ struct vs_device_model {
 	const char *name;          /* type name for vs_device_create */
 	uint32_t device_id;        /* VIRTIO_ID_* */
 	uint64_t features;         /* device-type feature bits offered by default */
-	unsigned num_queues;       /* fixed queue count */
+	unsigned num_queues;       /* fixed queue count (when num_queues_for is NULL) */
+	/* Queue count for these params, when it depends on them (console
+	 * ports).  May be NULL. */
+	unsigned (*num_queues_for)(const struct vs_device_params *p);
 	uint32_t queue_size_max;   /* default QueueSizeMax */
 	uint32_t config_size;      /* bytes of device-specific config */
 	/* Allocate model state in vdev->priv, write config defaults.  0 or -errno. */
@@ -45,6 +48,7 @@ struct vs_vdev {
 	struct vs_loop *loop;         /* where queue handlers run */
 	struct vs_faults *faults;     /* may be NULL */
 	uint64_t seed;                /* machine seed, for the model's prng stream */
+	struct vs_device_params params; /* as created (zeroes when none were given) */
 	char label[32];               /* name in log lines */
 
 	uint8_t status;               /* device status (spec 2.1) */
@@ -168,5 +172,7 @@ const struct vs_device_model *vs__device_model_find(const char *name);
 
 /* Models, defined one per file. */
 extern const struct vs_device_model vs__rng_model;
+extern const struct vs_device_model vs__console_model;
+extern const struct vs_device_model vs__blk_model;
 
 #endif /* VS_DEVICES_INTERNAL_H */

@@ -9,7 +9,9 @@
 
 /* X(name): the model vs__<name>_model, created by type string "<name>". */
 #define VS_DEVICE_MODELS(X) \
-	X(rng)
+	X(rng) \
+	X(console) \
+	X(blk)
 
 #define MODEL_PTR(n) &vs__##n##_model,
 #define MODEL_NAME(n) #n,

@@ -63,8 +63,8 @@ int vs__vdev_create(const struct vs_device_model *model, const struct vs_device_
 	unsigned i, inited = 0;
 	int err;
 
-	if (!model || (model->num_queues && !model->handle_queue) || !env || !env->arena ||
-	    !env->loop || !out)
+	if (!model || ((model->num_queues || model->num_queues_for) && !model->handle_queue) ||
+	    !env || !env->arena || !env->loop || !out)
 		return -EINVAL;
 	qmax = (p && p->queue_size_max) ? p->queue_size_max : model->queue_size_max;
 	/* Split rings need a power-of-2 size up to 32768 (spec 2.7). */
@@ -79,6 +79,8 @@ int vs__vdev_create(const struct vs_device_model *model, const struct vs_device_
 	vdev->loop = env->loop;
 	vdev->faults = env->faults;
 	vdev->seed = env->seed;
+	if (p)
+		vdev->params = *p;
 	vs_vdev_set_label(vdev, model->name);
 	/* spec dev.reserved.1: a device MUST offer VIRTIO_F_VERSION_1 - unless
 	 * a scenario withholds it on purpose. */
@@ -93,7 +95,8 @@ int vs__vdev_create(const struct vs_device_model *model, const struct vs_device_
 		if (!vdev->config)
 			goto out_free_vdev;
 	}
-	vdev->num_queues = model->num_queues;
+	vdev->num_queues = model->num_queues_for ? model->num_queues_for(&vdev->params)
+						 : model->num_queues;
 	if (vdev->num_queues) {
 		vdev->vqs = calloc(vdev->num_queues, sizeof(*vdev->vqs));
 		if (!vdev->vqs)

@@ -43,6 +43,24 @@ struct vs_device_params {
 	uint64_t features_add;    /* feature bits offered on top of the model's */
 	uint64_t features_remove; /* feature bits withheld (applied after add) */
 	uint32_t queue_size_max;  /* 0 = model default (256 for rng); else a power of 2 <= 32768 */
+	/* console (devices/console.h): max_nr_ports, 0 = 1; more than one
+	 * offers VIRTIO_CONSOLE_F_MULTIPORT.  cols/rows: 0 = 80 x 25. */
+	uint32_t console_ports;
+	uint16_t console_cols, console_rows;
+	/* blk (devices/blk.c): capacity in 512-byte sectors, 0 = 2048 (1 MiB);
+	 * read_only offers VIRTIO_BLK_F_RO; queues > 1 offers VIRTIO_BLK_F_MQ
+	 * (0 = 1); seg_max 0 = 16; serial is the GET_ID string (NULL = a
+	 * default, at most 20 bytes used); backend_file NULL = memory, else
+	 * the file is created or truncated to the capacity when the device is
+	 * created (the string is copied).  Requests touching
+	 * [ioerr_first, ioerr_first + ioerr_count) fail with IOERR. */
+	uint64_t blk_capacity;
+	int blk_read_only;
+	uint32_t blk_queues;
+	uint32_t blk_seg_max;
+	const char *blk_serial;
+	const char *blk_backend_file;
+	uint64_t blk_ioerr_first, blk_ioerr_count;
 };
 
 /*

@@ -185,6 +185,18 @@ int vs_vq_notify(struct vs_vq *vq);
  */
 int vs_vq_set_no_notify(struct vs_vq *vq, int no_notify);
 
+/*
+ * Is elem still the device's to complete: no reset, queue reset or
+ * disable since it was popped, queue not broken?  A model that finishes a
+ * request later (after file I/O) checks this before it writes into the
+ * element's buffers: after a reset the memory is the driver's again (spec
+ * dev.basic.device-reset.2).  vs_vq_push refuses such an element anyway.
+ */
+static inline int vs_vq_elem_live(const struct vs_vq *vq, const struct vs_vq_elem *elem)
+{
+	return elem->epoch == vq->epoch && vq->ready && !vq->broken;
+}
+
 /* Position of the next descriptor the device will read, as a
  * VIRTIO_F_NOTIFICATION_DATA value would give it (spec 2.9): split, the
  * avail idx it expects next; packed, offset | wrap << 15. */

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 
+#include <linux/blk-mq.h>
 #include <linux/hw_random.h>
 #include <linux/pci.h>
 #include <linux/platform_device.h>
@@ -18,8 +19,10 @@
 #include <linux/virtio.h>
 
 #include "driver/guest.h"
+#include "driver/internal.h"
 #include "driver/modules.h"
 #include "driver/shim.h"
+#include "driver/virtio_console.h"
 #include "driver/virtio_pci_common.h"
 
 #define VS_GUEST_MAX_DEVICES 32
@@ -43,6 +46,8 @@ int vs_guest_init(const struct vs_guest_env *env)
 
 	if (guest.up)
 		return -EBUSY;
+	vring_token_stats.added = 0;
+	vring_token_stats.returned = 0;
 	err = vs_shim_bind(env);
 	if (err)
 		return err;
@@ -55,9 +60,19 @@ int vs_guest_init(const struct vs_guest_env *env)
 	err = virtio_rng_driver_init();
 	if (err)
 		goto out_pci;
+	err = virtio_console_driver_init();
+	if (err)
+		goto out_rng;
+	err = virtio_blk_driver_init();
+	if (err)
+		goto out_console;
 	guest.up = true;
 	return 0;
 
+out_console:
+	virtio_console_driver_exit();
+out_rng:
+	virtio_rng_driver_exit();
 out_pci:
 	virtio_pci_driver_exit();
 out_mmio:
@@ -97,12 +112,20 @@ void vs_guest_fini(void)
 		if (guest.devs[h])
 			vs_guest_remove(h);
 	}
+	virtio_blk_driver_exit();
+	virtio_console_driver_exit();
 	virtio_rng_driver_exit();
 	virtio_pci_driver_exit();
 	virtio_mmio_driver_exit();
 	pci_remove_root_bus();
 	vs_shim_unbind();
 	guest.up = false;
+}
+
+void vs_guest_token_stats(uint64_t *added, uint64_t *returned)
+{
+	*added = vring_token_stats.added;
+	*returned = vring_token_stats.returned;
 }
 
 /* The lowest free handle, -ENOSPC when every one is taken. */
@@ -256,4 +279,181 @@ int vs_guest_rng_read(int handle, void *buf, size_t len, int wait)
 	if (!rng)
 		return -ENODEV;
 	return rng->read(rng, buf, len > INT_MAX ? INT_MAX : len, wait != 0);
+}
+
+/* ---- virtio-console ---- */
+
+int vs_guest_console_port_count(int handle)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtcons_port_count(vdev);
+}
+
+int vs_guest_console_port_info(int handle, unsigned port, struct vs_guest_console_port *out)
+{
+	struct virtcons_port_info info;
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (!err)
+		err = virtcons_port_info(vdev, port, &info);
+	if (err)
+		return err;
+	out->console = info.console;
+	out->guest_open = info.guest_connected;
+	out->host_open = info.host_connected;
+	out->cols = info.cols;
+	out->rows = info.rows;
+	_Static_assert(sizeof(out->name) == sizeof(info.name), "port names fit");
+	memcpy(out->name, info.name, sizeof(out->name));
+	return 0;
+}
+
+int vs_guest_console_open(int handle, unsigned port)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtcons_port_open(vdev, port, true);
+}
+
+int vs_guest_console_close(int handle, unsigned port)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtcons_port_open(vdev, port, false);
+}
+
+long vs_guest_console_write(int handle, unsigned port, const void *buf, size_t len)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (err)
+		return err;
+	if (!buf && len)
+		return -EINVAL;
+	return virtcons_port_write(vdev, port, buf, len);
+}
+
+long vs_guest_console_read(int handle, unsigned port, void *buf, size_t len, int wait)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (err)
+		return err;
+	if (!buf && len)
+		return -EINVAL;
+	return virtcons_port_read(vdev, port, buf, len, wait != 0);
+}
+
+long vs_guest_console_emerg_write(int handle, const void *buf, size_t len)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (err)
+		return err;
+	if (!buf && len)
+		return -EINVAL;
+	return virtcons_emerg_write(vdev, buf, len);
+}
+
+/* ---- virtio-blk ---- */
+
+/* The disk a handle's virtio device added. */
+static int guest_disk(int handle, struct gendisk **disk)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (err)
+		return err;
+	*disk = disk_find_by_dev(&vdev->dev);
+	return *disk ? 0 : -ENODEV;
+}
+
+/* Sectors to bytes, refusing what does not fit a size_t. */
+static int guest_blk_bytes(uint64_t nsectors, size_t *len)
+{
+	if (nsectors == 0 || nsectors > SIZE_MAX / SECTOR_SIZE)
+		return -EINVAL;
+	*len = (size_t)nsectors * SECTOR_SIZE;
+	return 0;
+}
+
+int vs_guest_blk_rw(int handle, int write, uint64_t sector, void *buf, size_t len)
+{
+	struct gendisk *disk;
+	int err = guest_disk(handle, &disk);
+
+	if (err)
+		return err;
+	if (!buf)
+		return -EINVAL;
+	return blk_execute_sync(disk, write ? REQ_OP_WRITE : REQ_OP_READ, sector, buf, len);
+}
+
+int vs_guest_blk_flush(int handle)
+{
+	struct gendisk *disk;
+	int err = guest_disk(handle, &disk);
+
+	return err ? err : blk_execute_sync(disk, REQ_OP_FLUSH, 0, NULL, 0);
+}
+
+int vs_guest_blk_discard(int handle, uint64_t sector, uint64_t nsectors)
+{
+	struct gendisk *disk;
+	size_t len;
+	int err = guest_disk(handle, &disk);
+
+	if (!err)
+		err = guest_blk_bytes(nsectors, &len);
+	return err ? err : blk_execute_sync(disk, REQ_OP_DISCARD, sector, NULL, len);
+}
+
+int vs_guest_blk_write_zeroes(int handle, uint64_t sector, uint64_t nsectors)
+{
+	struct gendisk *disk;
+	size_t len;
+	int err = guest_disk(handle, &disk);
+
+	if (!err)
+		err = guest_blk_bytes(nsectors, &len);
+	return err ? err : blk_execute_sync(disk, REQ_OP_WRITE_ZEROES, sector, NULL, len);
+}
+
+int vs_guest_blk_get_id(int handle, char id[20])
+{
+	struct gendisk *disk;
+	int err = guest_disk(handle, &disk);
+
+	return err ? err : blk_execute_sync(disk, REQ_OP_DRV_IN, 0, id, 20);
+}
+
+int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out)
+{
+	const struct queue_limits *lim;
+	struct gendisk *disk;
+	int err = guest_disk(handle, &disk);
+
+	if (err)
+		return err;
+	lim = &disk->queue->limits;
+	out->capacity = get_capacity(disk);
+	out->read_only = get_disk_ro(disk);
+	out->writeback = (lim->features & BLK_FEAT_WRITE_CACHE) != 0;
+	out->nr_queues = disk->queue->tag_set->nr_hw_queues;
+	out->max_segments = lim->max_segments;
+	out->max_segment_size = lim->max_segment_size;
+	out->logical_block_size = lim->logical_block_size;
+	out->max_discard_sectors = lim->max_hw_discard_sectors;
+	out->max_discard_segments = lim->max_hw_discard_sectors ? lim->max_discard_segments : 0;
+	out->max_write_zeroes_sectors = lim->max_write_zeroes_sectors;
+	return 0;
 }

@@ -111,6 +111,87 @@ int vs_guest_reset(int handle);
  */
 int vs_guest_rng_read(int handle, void *buf, size_t len, int wait);
 
+/*
+ * Virtqueue tokens since vs_guest_init: how many buffers the drivers made
+ * available (added) and how many came back to them, from get_buf or
+ * detached at a reset or removal (returned).  returned > added means a
+ * token came back twice; after vs_guest_fini the two are equal unless a
+ * driver lost a buffer.  Readable after vs_guest_fini.
+ */
+void vs_guest_token_stats(uint64_t *added, uint64_t *returned);
+
+/*
+ * virtio-console (driver/virtio_console.c), by port number.  Each returns
+ * -ENOENT for an unknown handle or a port the driver does not have (not
+ * added yet, or removed), -ENODEV when the device is not a console driven
+ * by virtio_console.
+ *  port_count: ports the driver has.
+ *  port_info:  what the driver knows of one port (0).
+ *  open/close: as a process opening the port's char device: PORT_OPEN
+ *              1 / 0 to the device (MULTIPORT only), waiting until the
+ *              device took it; 0, -ETIMEDOUT, -EIO.
+ *  write:      len bytes on the port's transmit queue, waiting until the
+ *              device used them: len, -EBADF (a generic port not open),
+ *              -EPIPE (its host side closed), -ETIMEDOUT, -EIO.
+ *  read:       up to len bytes the device sent: the count; with wait, it
+ *              waits up to vs_guest_timeout_ns (-ETIMEDOUT), without
+ *              -EAGAIN when nothing is there; -EBADF as write.
+ *  emerg_write: len bytes through emerg_wr, one config write each: len,
+ *              or -EOPNOTSUPP without VIRTIO_CONSOLE_F_EMERG_WRITE.
+ */
+struct vs_guest_console_port {
+	int console;          /* nominated a console port */
+	int guest_open;       /* opened on the guest side */
+	int host_open;        /* the device's last PORT_OPEN said open */
+	uint16_t cols, rows;  /* size, 0 when never given */
+	char name[256];       /* "" when the device gave none */
+};
+int vs_guest_console_port_count(int handle);
+int vs_guest_console_port_info(int handle, unsigned port, struct vs_guest_console_port *out);
+int vs_guest_console_open(int handle, unsigned port);
+int vs_guest_console_close(int handle, unsigned port);
+long vs_guest_console_write(int handle, unsigned port, const void *buf, size_t len);
+long vs_guest_console_read(int handle, unsigned port, void *buf, size_t len, int wait);
+long vs_guest_console_emerg_write(int handle, const void *buf, size_t len);
+
+/*
+ * virtio-blk (driver/virtio_blk.c) through the block layer
+ * (driver/blk_core.c), synchronously; sector and nsectors in 512-byte
+ * units.  Each returns 0 or a negative errno: -ENOENT for an unknown
+ * handle, -ENODEV when the device is not a disk driven by virtio_blk,
+ * -EINVAL for a length that is not whole sectors or a range beyond the
+ * capacity, -EROFS for a change to a read-only disk, -EOPNOTSUPP when the
+ * device does not offer the operation (discard, write zeroes) or answered
+ * UNSUPP, -EIO when it answered IOERR or something the driver cannot
+ * trust (a used len short of the status byte, an unknown status),
+ * -ETIMEDOUT when a request did not end within vs_guest_timeout_ns.
+ *  rw:           len bytes at sector between buf and the disk (write != 0:
+ *                to the disk), split into requests within seg_max.
+ *  flush:        a FLUSH when the disk has a writeback cache, else 0 at once.
+ *  discard / write_zeroes: nsectors from sector, in ranges within the
+ *                device's limits.
+ *  get_id:       the 20-byte device id (NUL-padded, not NUL-terminated
+ *                at 20 characters).
+ *  info:         what the driver made of the device's configuration.
+ */
+struct vs_guest_blk_info {
+	uint64_t capacity;          /* sectors */
+	int read_only;
+	int writeback;              /* flushes go to the device */
+	unsigned nr_queues;         /* request queues in use */
+	unsigned max_segments;      /* data segments per request */
+	unsigned max_segment_size;  /* bytes */
+	unsigned logical_block_size;
+	unsigned max_discard_sectors, max_discard_segments; /* 0: no discard */
+	unsigned max_write_zeroes_sectors;                  /* 0: no write zeroes */
+};
+int vs_guest_blk_rw(int handle, int write, uint64_t sector, void *buf, size_t len);
+int vs_guest_blk_flush(int handle);
+int vs_guest_blk_discard(int handle, uint64_t sector, uint64_t nsectors);
+int vs_guest_blk_write_zeroes(int handle, uint64_t sector, uint64_t nsectors);
+int vs_guest_blk_get_id(int handle, char id[20]);
+int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out);
+
 /* Virtual timeout of every guest wait, default 1 s (1000000000). */
 extern uint64_t vs_guest_timeout_ns;
 

@@ -244,4 +244,17 @@ int vring_alloc_split(struct vring_virtqueue *vq, unsigned int num, unsigned int
 /* The same for a packed ring (any num from 1 to 32768); sets up vq->packed. */
 int vring_alloc_packed(struct vring_virtqueue *vq, unsigned int num, bool may_reduce_num);
 
+/*
+ * Token accounting over every virtqueue of the guest, for the harness's
+ * invariant (vs_guest_token_stats): a token comes back -- from get_buf,
+ * detach_unused_buf or a queue reset -- at most once, and by the time the
+ * guest shuts down every token added has come back.  Zeroed by
+ * vs_guest_init.
+ */
+struct vring_token_stats {
+	u64 added;    /* virtqueue_add* calls that succeeded */
+	u64 returned; /* tokens handed back by get_buf or detached */
+};
+extern struct vring_token_stats vring_token_stats;
+
 #endif /* VS_DRIVER_INTERNAL_H */

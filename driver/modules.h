@@ -12,5 +12,9 @@ int virtio_pci_driver_init(void);
 void virtio_pci_driver_exit(void);
 int virtio_rng_driver_init(void);
 void virtio_rng_driver_exit(void);
+int virtio_console_driver_init(void);
+void virtio_console_driver_exit(void);
+int virtio_blk_driver_init(void);
+void virtio_blk_driver_exit(void);
 
 #endif /* VS_DRIVER_MODULES_H */

@@ -415,9 +415,15 @@ int virtio_device_restore(struct virtio_device *dev)
 	if (err)
 		goto out_fail;
 	virtio_add_status(dev, VIRTIO_CONFIG_S_ACKNOWLEDGE);
-	/* A driver that had failed before the freeze still has. */
-	if (dev->failed)
-		virtio_add_status(dev, VIRTIO_CONFIG_S_FAILED);
+	/*
+	 * Linux sets FAILED again here when the driver had failed before the
+	 * freeze, then goes on to DRIVER and FEATURES_OK.  spec
+	 * drv.basic.device-status-field.3: after FAILED the driver MUST reset
+	 * before re-initializing -- so the reset above is that reset, and the
+	 * new initialization starts clean (found by virtiosim fuzz; regression
+	 * scenario fuzz-regress-restore-after-failed).
+	 */
+	dev->failed = false;
 	if (!drv)
 		return 0;
 	virtio_add_status(dev, VIRTIO_CONFIG_S_DRIVER);

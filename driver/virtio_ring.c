@@ -28,6 +28,8 @@
 
 #include "driver/internal.h"
 
+struct vring_token_stats vring_token_stats;
+
 /* ---- indirect tables ---- */
 
 struct vring_desc *vring_alloc_indirect_split(const struct vring_req *req)
@@ -138,7 +140,10 @@ static int virtqueue_add(struct virtqueue *_vq, struct scatterlist *sgs[], unsig
 	/* Fault: writable descriptors before readable ones (breaks spec
 	 * drv.basic.message-framing.1).  Only meaningful with both kinds. */
 	req.swap = out_sgs && in_sgs && virtio_should_fail(VS_FAULT_DRV_WRITE_BEFORE_READ);
-	return vq->ops->add(vq, &req);
+	err = vq->ops->add(vq, &req);
+	if (!err)
+		vring_token_stats.added++;
+	return err;
 }
 
 int virtqueue_add_sgs(struct virtqueue *vq, struct scatterlist *sgs[], unsigned int out_sgs,
@@ -215,9 +220,14 @@ void *virtqueue_get_buf_ctx(struct virtqueue *_vq, unsigned int *len, void **ctx
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
 
+	void *token;
+
 	if (unlikely(vq->broken))
 		return NULL;
-	return vq->ops->get_buf(vq, len, ctx);
+	token = vq->ops->get_buf(vq, len, ctx);
+	if (token)
+		vring_token_stats.returned++;
+	return token;
 }
 
 void *virtqueue_get_buf(struct virtqueue *vq, unsigned int *len)
@@ -274,8 +284,11 @@ bool virtqueue_enable_cb_delayed(struct virtqueue *_vq)
 void *virtqueue_detach_unused_buf(struct virtqueue *_vq)
 {
 	struct vring_virtqueue *vq = to_vvq(_vq);
+	void *token = vq->ops->detach_unused_buf(vq);
 
-	return vq->ops->detach_unused_buf(vq);
+	if (token)
+		vring_token_stats.returned++;
+	return token;
 }
 
 unsigned int virtqueue_get_vring_size(const struct virtqueue *_vq)
@@ -436,6 +449,7 @@ int virtqueue_reset(struct virtqueue *_vq, void (*recycle)(struct virtqueue *vq,
 		return err;
 	/* ... then nothing on the ring is live: every buffer goes back. */
 	while ((buf = vq->ops->detach_unused_buf(vq)) != NULL) {
+		vring_token_stats.returned++;
 		if (recycle)
 			recycle(_vq, buf);
 	}

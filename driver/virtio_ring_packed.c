@@ -71,7 +71,11 @@ static int virtqueue_add_packed(struct vring_virtqueue *vq, const struct vring_r
 	bool writable;
 	u32 len;
 
-	if (vq->indirect && req->total_sg > 1 && vq->vq.num_free)
+	/* spec drv.basic.packed-virtqueues.virtqueue-descriptor-table.indirect-descriptors.3:
+	 * no longer than the device allows -- the queue size, as it sets no
+	 * other limit (see the split ring's add). */
+	if (vq->indirect && req->total_sg > 1 && req->total_sg <= vq->packed.num &&
+	    vq->vq.num_free)
 		indir = vring_alloc_indirect_packed(req);
 	descs_used = indir ? 1 : req->total_sg;
 	if (vq->vq.num_free < descs_used) {

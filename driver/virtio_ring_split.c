@@ -80,7 +80,13 @@ static int virtqueue_add_split(struct vring_virtqueue *vq, const struct vring_re
 
 	/* As Linux: a table when there is more than one buffer and room for
 	 * its descriptor; a direct chain when the table cannot be had. */
-	if (vq->indirect && req->total_sg > 1 && vq->vq.num_free)
+	/* spec drv.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.3:
+	 * the chain, table entries included, MUST NOT be longer than the queue
+	 * size -- a table would fit the ring but not the rule, so such a
+	 * request goes the direct way and fails -ENOSPC (found by virtiosim
+	 * fuzz: a two-buffer blk flush on a queue of size 1). */
+	if (vq->indirect && req->total_sg > 1 && req->total_sg <= vq->split.vring.num &&
+	    vq->vq.num_free)
 		indir = vring_alloc_indirect_split(req);
 	descs_used = indir ? 1 : req->total_sg;
 

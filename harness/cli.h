@@ -15,6 +15,7 @@ int vs_cli_run(int argc, char **argv);
 int vs_cli_validate(int argc, char **argv);
 int vs_cli_rules(int argc, char **argv);
 int vs_cli_faults(int argc, char **argv);
+int vs_cli_fuzz(int argc, char **argv);
 
 /* Print "virtiosim: <message>" and a hint to stderr; returns VS_EXIT_USAGE. */
 #if defined(__GNUC__)

@@ -49,15 +49,35 @@ static const struct vs_fault_info catalogue[] = {
 	 "clears a device status bit without a reset", "init.status-clear"},
 	{VS_FAULT_DEV_PACKED_USED_WRAP, "device.packed-used-wrap", VS_SIDE_DEVICE,
 	 "writes a packed used descriptor with AVAIL and USED both set to the inverse of its "
-	 "wrap counter (the driver cannot see it)", ""},
+	 "wrap counter (the driver cannot see it)", "packed.used-wrap"},
 	{VS_FAULT_DEV_PACKED_USED_FLAGS, "device.packed-used-flags", VS_SIDE_DEVICE,
-	 "writes a packed used descriptor whose AVAIL bit differs from its USED bit", ""},
+	 "writes a packed used descriptor whose AVAIL bit differs from its USED bit",
+	 "packed.used-flags"},
 	{VS_FAULT_DRV_INDIRECT_NEXT, "driver.indirect-with-next", VS_SIDE_DRIVER,
-	 "sets NEXT on the descriptor that refers to an indirect table", ""},
+	 "sets NEXT on the descriptor that refers to an indirect table (packed ring: "
+	 "packed.indirect-in-list)", "split.indirect-next"},
 	{VS_FAULT_DRV_INDIRECT_NESTED, "driver.indirect-nested", VS_SIDE_DRIVER,
-	 "sets INDIRECT on the first entry of an indirect table", ""},
+	 "sets INDIRECT on the first entry of an indirect table (packed ring: "
+	 "packed.indirect-flags)", "split.indirect-nested"},
 	{VS_FAULT_DRV_INDIRECT_LEN, "driver.indirect-table-len", VS_SIDE_DRIVER,
-	 "gives an indirect table a length that is not a multiple of 16", ""},
+	 "gives an indirect table a length that is not a multiple of 16 (packed ring: "
+	 "packed.indirect-len)", "split.indirect-len"},
+	{VS_FAULT_DEV_BLK_IOERR, "device.blk-ioerr", VS_SIDE_DEVICE,
+	 "answers a block read or write with VIRTIO_BLK_S_IOERR, moving no data (allowed: no "
+	 "rule; the driver must report the error)", ""},
+	{VS_FAULT_DEV_BLK_USED_LEN_SHORT, "device.blk-used-len-short", VS_SIDE_DEVICE,
+	 "completes a block request with a used len that stops before the status byte",
+	 "blk.used-len"},
+	{VS_FAULT_DEV_BLK_NO_STATUS, "device.blk-no-status", VS_SIDE_DEVICE,
+	 "completes a block request without writing its status byte", "blk.status-not-written"},
+	{VS_FAULT_DEV_BLK_BAD_STATUS, "device.blk-bad-status", VS_SIDE_DEVICE,
+	 "writes a status byte that is not OK, IOERR or UNSUPP", "blk.status-value"},
+	{VS_FAULT_DRV_BLK_BEYOND_CAPACITY, "driver.blk-beyond-capacity", VS_SIDE_DRIVER,
+	 "submits a read or write past the capacity instead of refusing it",
+	 "blk.beyond-capacity"},
+	{VS_FAULT_DEV_CONSOLE_BAD_PORT, "device.console-bad-port", VS_SIDE_DEVICE,
+	 "sends DEVICE_ADD or DEVICE_REMOVE for port max_nr_ports, which cannot exist "
+	 "(the driver must ignore it)", "console.add-port-invalid"},
 };
 
 _Static_assert(sizeof(catalogue) / sizeof(catalogue[0]) == VS_FAULT_COUNT,

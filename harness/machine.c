@@ -88,13 +88,26 @@ static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_devi
 {
 	struct vs_machine_dev *md = &m->devs[i];
 	struct vs_vdev_env env = {m->arena, m->loop, &m->faults, m->seed};
-	struct vs_device_params p = {d->features_add, d->features_remove, d->queue_size};
+	struct vs_device_params p = {.features_add = d->features_add,
+				     .features_remove = d->features_remove,
+				     .queue_size_max = d->queue_size};
 	char where[64];
 	int rc;
 
 	snprintf(where, sizeof(where), "machine.devices[%zu]", i);
 	md->desc = d;
 	md->handle = -1;
+	p.console_ports = d->ports;
+	p.console_cols = d->cols;
+	p.console_rows = d->rows;
+	p.blk_capacity = d->capacity_sectors;
+	p.blk_read_only = d->read_only;
+	p.blk_queues = d->queues;
+	p.blk_seg_max = d->seg_max;
+	p.blk_serial = d->serial[0] ? d->serial : NULL;
+	p.blk_backend_file = d->backend_file[0] ? d->backend_file : NULL;
+	p.blk_ioerr_first = d->ioerr_first;
+	p.blk_ioerr_count = d->ioerr_count;
 	/* machine.ring "packed": offered to every device (unless the file
 	 * withholds it from one with features_remove). */
 	if (ring == VS_RING_PACKED)

@@ -25,6 +25,14 @@ static const char usage[] =
 	"                 much of the spec's normative statements the rules cover\n"
 	"  faults [--format text|json]\n"
 	"                 list the fault catalogue scenarios can switch on\n"
+	"  fuzz [--side device|driver|both] [--device TYPE] [--transport T]\n"
+	"       [--ring split|packed] [--seed N]\n"
+	"       [--steps N | --time S] [--out DIR] [--format text|json] [--case-steps N]\n"
+	"       [--guard S] [--no-fork]\n"
+	"                 run random scenarios (faults of the chosen side switched on\n"
+	"                 at random) and check the invariants; each finding is shrunk\n"
+	"                 and written to --out (default build/fuzz/) as a scenario file;\n"
+	"                 exit 0 no findings, 1 findings, 2 bad usage\n"
 	"\n"
 	"options:\n"
 	"  -h, --help     this text          --version   print the version\n"
@@ -54,5 +62,7 @@ int main(int argc, char **argv)
 		return vs_cli_rules(argc - 2, argv + 2);
 	if (strcmp(cmd, "faults") == 0)
 		return vs_cli_faults(argc - 2, argv + 2);
+	if (strcmp(cmd, "fuzz") == 0)
+		return vs_cli_fuzz(argc - 2, argv + 2);
 	return vs_cli_usage_error("unknown command '%s'", cmd);
 }

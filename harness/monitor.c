@@ -215,6 +215,23 @@ int vs__dev_index(const struct vs_monitor *mon, const struct vs__dev *dev)
 	return -1;
 }
 
+/* [dead_lo, dead_hi) covers every dead area: most accesses and chains
+ * are nowhere near an old ring. */
+static void dead_bounds(struct vs_monitor *mon)
+{
+	mon->dead_lo = UINT64_MAX;
+	mon->dead_hi = 0;
+	for (uint32_t i = 0; i < mon->ndead; i++) {
+		const struct vs__dead *d = &mon->dead[i];
+		uint64_t end = d->gpa + d->len < d->gpa ? UINT64_MAX : d->gpa + d->len;
+
+		if (d->gpa < mon->dead_lo)
+			mon->dead_lo = d->gpa;
+		if (end > mon->dead_hi)
+			mon->dead_hi = end;
+	}
+}
+
 void vs__dead_add(struct vs_monitor *mon, uint64_t gpa, uint64_t len, int dev, int queue,
 		  int reason)
 {
@@ -226,12 +243,16 @@ void vs__dead_add(struct vs_monitor *mon, uint64_t gpa, uint64_t len, int dev, i
 		mon->ndead--;
 	}
 	mon->dead[mon->ndead++] = (struct vs__dead){gpa, len, dev, queue, reason};
+	dead_bounds(mon);
 }
 
 void vs__dead_forget(struct vs_monitor *mon, uint64_t gpa, uint64_t len)
 {
-	uint32_t i = 0;
+	uint32_t i = 0, n = mon->ndead;
 
+	/* every chain registered asks: make "no old ring there" cheap */
+	if (!n || gpa >= mon->dead_hi || gpa + len <= mon->dead_lo)
+		return;
 	while (i < mon->ndead) {
 		const struct vs__dead *d = &mon->dead[i];
 
@@ -243,6 +264,8 @@ void vs__dead_forget(struct vs_monitor *mon, uint64_t gpa, uint64_t len)
 			i++;
 		}
 	}
+	if (mon->ndead != n)
+		dead_bounds(mon);
 }
 
 /* ---- taps ---- */
@@ -311,6 +334,8 @@ static void arena_tap(void *opaque, const struct vs_arena_access *acc)
 	mon->seq++;
 	vs__ring_flush(mon);
 	vs__ring_device_access(mon, acc->gpa, acc->len, acc->is_write);
+	if (acc->is_write)
+		vs__devtype_device_write(mon, acc->gpa, acc->len);
 }
 
 /* ---- public API ---- */
@@ -363,6 +388,7 @@ static void dev_free(struct vs__dev *dev)
 	}
 	free(dev->q);
 	vs__pci_free(dev);
+	vs__devtype_free(dev);
 	free(dev);
 }
 
@@ -375,6 +401,7 @@ void vs_monitor_destroy(struct vs_monitor *mon)
 	vs_bus_remove_tap(mon->bus, bus_tap, mon);
 	for (uint32_t i = 0; i < mon->ndev; i++)
 		dev_free(mon->devs[i]);
+	vs__ring_fini(mon);
 	free(mon->viol);
 	free(mon->vhash);
 	free(mon);
@@ -425,9 +452,11 @@ static void judge_pending(struct vs_monitor *mon, int force)
 
 		vs__status_pending(mon, dev, force);
 		vs__notify_pending(mon, dev, force);
+		vs__ring_pending(mon, dev, force);
 		vs__mmio_pending(mon, dev, force);
 		vs__pci_pending(mon, dev, force);
 		vs__config_pending(mon, dev, force);
+		vs__devtype_pending(mon, dev, force);
 	}
 }
 

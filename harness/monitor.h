@@ -12,7 +12,10 @@
  * It never looks into a driver's or a device's private structures, so it
  * can judge either side, our own or a foreign peer.  Device-side arena
  * taps are a bonus for in-process devices (writes into device-readable
- * buffers, access to rings after reset); no driver-side check needs them.
+ * buffers, access to rings after reset, what a notification decision
+ * saw); the only driver-side checks that need them are the ones about
+ * available buffer notifications, which need the history of the
+ * device's suppression fields and are skipped without it.
  *
  * Inside, a per-bank transport decoder (virtio-mmio versions 2 and 1,
  * virtio PCI modern and legacy) turns register accesses into abstract events (status, features with their

@@ -99,11 +99,51 @@ enum vs__rule {
 	VS_R_SPLIT_USED_FLAGS_EVENT_IDX,
 	VS_R_SPLIT_IN_ORDER,
 	VS_R_SPLIT_USED_WRITE_PUBLISHED,
+	/* packed ring, driver side (2.8) */
+	VS_R_PACKED_QUEUE_SIZE,
+	VS_R_PACKED_RING_ALIGNMENT,
+	VS_R_PACKED_RING_RANGE,
+	VS_R_PACKED_RING_INIT,
+	VS_R_PACKED_AVAIL_WRAP,
+	VS_R_PACKED_LIST_PARTIAL,
+	VS_R_PACKED_LIST_TOO_LONG,
+	VS_R_PACKED_RING_OVERFLOW,
+	VS_R_PACKED_WRITE_BEFORE_READ,
+	VS_R_PACKED_DESC_RANGE,
+	VS_R_PACKED_ID_RANGE,
+	VS_R_PACKED_ID_IN_USE,
+	VS_R_PACKED_INDIRECT_NOT_NEGOTIATED,
+	VS_R_PACKED_INDIRECT_FLAGS,
+	VS_R_PACKED_INDIRECT_TOO_LONG,
+	VS_R_PACKED_INDIRECT_IN_LIST,
+	VS_R_PACKED_INDIRECT_LEN,
+	VS_R_PACKED_NOTIFY_DATA,
+	VS_R_PACKED_DRIVER_EVENT_FLAGS,
+	VS_R_PACKED_KICK_SUPPRESSED,
+	/* packed ring, device side */
+	VS_R_PACKED_USED_WRAP,
+	VS_R_PACKED_USED_FLAGS,
+	VS_R_PACKED_USED_ID_RANGE,
+	VS_R_PACKED_USED_ID_NOT_OUTSTANDING,
+	VS_R_PACKED_USED_LEN,
+	VS_R_PACKED_DEVICE_WRITE_READABLE,
+	VS_R_PACKED_DEVICE_READ_WRITABLE,
+	VS_R_PACKED_DEVICE_WRITE_DESC,
+	VS_R_PACKED_DEVICE_WRITE_DRIVER_AREA,
+	VS_R_PACKED_DEVICE_EVENT_FLAGS,
+	VS_R_PACKED_USED_BEFORE_DRIVER_OK,
+	VS_R_PACKED_IN_ORDER,
+	VS_R_PACKED_NOTIFY_MISSING,
+	VS_R_PACKED_NOTIFY_SUPPRESSED,
 	/* notifications (2.7.7) */
 	VS_R_NOTIFY_USED_MISSING,
 	VS_R_NOTIFY_USED_MISSING_EVENT_IDX,
 	VS_R_NOTIFY_USED_SUPPRESSED,
 	VS_R_NOTIFY_USED_SUPPRESSED_EVENT_IDX,
+	VS_R_NOTIFY_AVAIL_SUPPRESSED,
+	VS_R_NOTIFY_AVAIL_SUPPRESSED_EVENT_IDX,
+	VS_R_NOTIFY_AVAIL_MISSING,
+	VS_R_NOTIFY_AVAIL_MISSING_EVENT_IDX,
 	/* virtio-mmio register file (4.2), driver side */
 	VS_R_MMIO_ACCESS_UNDEFINED,
 	VS_R_MMIO_WRITE_READONLY,
@@ -196,6 +236,46 @@ enum vs__rule {
 	/* entropy device (5.4) */
 	VS_R_ENTROPY_READABLE_BUFFER,
 	VS_R_ENTROPY_ZERO_LEN,
+	/* console device (5.3) */
+	VS_R_CONSOLE_RX_READABLE,
+	VS_R_CONSOLE_TX_WRITABLE,
+	VS_R_CONSOLE_DEVICE_READY,
+	VS_R_CONSOLE_PORT_OPEN,
+	VS_R_CONSOLE_ADD_PORT,
+	VS_R_CONSOLE_REMOVE_PORT,
+	/* block device (5.2), driver side (rules/blk.c) */
+	VS_R_BLK_REQUEST_FRAMING,
+	VS_R_BLK_DATA_LEN,
+	VS_R_BLK_SEGMENT_LEN,
+	VS_R_BLK_GET_ID_LEN,
+	VS_R_BLK_BEYOND_CAPACITY,
+	VS_R_BLK_SEG_MAX,
+	VS_R_BLK_SIZE_MAX,
+	VS_R_BLK_FLUSH_SECTOR,
+	VS_R_BLK_FLUSH_DATA,
+	VS_R_BLK_DISCARD_SEG_MAX,
+	VS_R_BLK_WRITE_ZEROES_SEG_MAX,
+	VS_R_BLK_DISCARD_UNMAP,
+	VS_R_BLK_COMMAND_NOT_NEGOTIATED,
+	VS_R_BLK_READ_ONLY_WRITE,
+	VS_R_BLK_WRITEBACK_EARLY,
+	VS_R_BLK_SECURE_ERASE_SEG_MAX,
+	VS_R_BLK_ZONE_RESET_ALL_SECTOR,
+	/* block device, device side */
+	VS_R_BLK_USED_LEN,
+	VS_R_BLK_STATUS_VALUE,
+	VS_R_BLK_STATUS_NOT_WRITTEN,
+	VS_R_BLK_READ_ONLY_STATUS,
+	VS_R_BLK_UNMAP_STATUS,
+	VS_R_BLK_UNKNOWN_FLAGS_STATUS,
+	VS_R_BLK_ZONE_STATUS,
+	VS_R_BLK_FLUSH_OFFER,
+	VS_R_BLK_WRITEBACK_INIT,
+	VS_R_BLK_PADDING,
+	VS_R_BLK_ZONED_LEGACY,
+	VS_R_BLK_ZONED_MODEL,
+	VS_R_BLK_ZONED_PADDING,
+	VS_R_BLK_LIFETIME_VALUES,
 	VS_R_COUNT
 };
 
@@ -209,6 +289,11 @@ extern const struct vs_rule vs__rules[VS_R_COUNT];
 #define VS__NO_OWNER 0xffffu
 #define VS__IN_USED 1
 #define VS__IN_AVAIL 2
+#define VS__MAX_DIRTY 16
+
+/* Device writes seen by the arena tap, processed at the next event. */
+#define VS__DIRTY_USED 1u /* used idx (split), used descriptor flags (packed) */
+#define VS__DIRTY_SUP 2u  /* the device's notification suppression fields */
 
 /* Queue registers written since a queue reset (re-enable must redo all). */
 #define VS__RECONF_NUM 1u
@@ -223,6 +308,7 @@ struct vs__seg {
 	uint8_t writable; /* device-writable data buffer */
 	uint8_t table;    /* an indirect descriptor table (device-readable) */
 	uint8_t wflag;    /* table whose descriptor carries VIRTQ_DESC_F_WRITE */
+	uint32_t area;    /* its ring-index entry while outstanding, 0 none */
 };
 
 /* What the monitor knows about one available chain, by head index. */
@@ -234,6 +320,8 @@ struct vs__chain {
 	struct vs__seg *seg;
 	uint32_t ndesc, desccap;
 	uint16_t *desc; /* main-table descriptor indices it occupies */
+	uint32_t slots; /* packed: ring slots the buffer took */
+	uint8_t covered; /* packed, in order: used as part of a later id's batch */
 };
 
 struct vs__queue {
@@ -268,14 +356,40 @@ struct vs__queue {
 	uint16_t *fifo;           /* [lnum]: outstanding heads in avail order */
 	uint32_t fifo_head, fifo_len;
 	uint32_t outstanding;
-	/* used idx written by the device (tap) and not processed yet, with
-	 * the driver's suppression state the device saw at that moment */
-	int used_dirty;
+	/* device writes seen by the arena tap and not processed yet
+	 * (VS__DIRTY_*), with the driver's suppression state the device saw
+	 * when it published used entries */
+	unsigned dirty;
 	int snap_valid;
 	uint16_t snap_flags, snap_used_event;
 	int busy; /* VS__IN_USED | VS__IN_AVAIL: catch-up recursion guard */
 	int tainted; /* the driver broke the avail ring: the outstanding count
 		      * no longer bounds what the device may complete */
+	/* common to both layouts (monitor_ring.c) */
+	struct vs__dev *dev;   /* owner, set when enabled */
+	int packed;            /* tracked as a packed ring */
+	uint64_t area_len[3];  /* bytes of the descriptor, driver and device areas */
+	uint32_t area[3];      /* their ring-index entries, 0 none */
+	int dev_tapped;        /* device writes to its area were seen by the arena tap */
+	uint64_t susp_stamp;   /* device access that last reported it while suspended */
+	struct vs__packed *pk; /* packed-ring state (rules/ring_packed.c), NULL for split */
+	/* available buffer notifications (split): what the device's fields
+	 * said since the driver's last publish could have happened (total),
+	 * and since the last look at the avail ring (win) */
+	uint16_t kick_idx;     /* avail idx at the last kick */
+	int kick_allow;        /* total: used flags allowed a kick at some point */
+	uint16_t kick_min;     /* total: least avail_event - kick_idx */
+	int kick_allow_win;
+	uint16_t kick_min_win;
+	int cur_allow;         /* the fields now: flags allow a kick */
+	uint16_t cur_ev;       /* avail_event now */
+	/* a kick the driver owes (flags 0 / avail_event crossed all along) */
+	uint32_t sup_gen;      /* device writes to used flags / avail_event */
+	uint32_t sup_gen_seen; /* sup_gen at the previous avail catch-up */
+	int kick_owed;
+	uint64_t kick_owed_stamp;
+	uint32_t kick_owed_gen;
+	uint16_t kick_owed_idx;
 };
 
 /* Config-space read remembered for the generation check (2.5). */
@@ -417,11 +531,15 @@ struct vs__dev {
 	uint64_t notify_stamp;
 	int notify_event_idx, notify_queue;
 	uint16_t notify_idx;
+	int notify_rule;      /* enum vs__rule a missing notification breaks */
+	int notify_packed;    /* notify_idx is a packed ring slot */
 	struct vs__cfg cfg;
 	struct vs__mmio mmio;
 	struct vs__pci pci;
 	uint32_t legacy_page_size; /* MMIO version 1: GuestPageSize */
 	int legacy_page_size_set;
+	struct vs__console *con;   /* console device state (rules/console.c), or NULL */
+	struct vs__blk *blk;       /* block device state (rules/blk.c), or NULL */
 };
 
 /* A ring area of a queue that was reset or disabled: device access to it
@@ -431,6 +549,48 @@ struct vs__dead {
 	int dev, queue;
 	int reason; /* VS_R_RESET_DEVICE_QUEUE_ACCESS, VS_R_MMIO_QUEUE_NOT_READY_ACCESS
 		     * or VS_R_VQRESET_DEVICE_ACCESS */
+};
+
+/* The ring memory index (monitor_ring.c): every guest range a device
+ * access is judged against, hashed by page. */
+enum vs__area_kind {
+	VS__AREA_FREE = 0,
+	VS__AREA_SEG,    /* a buffer or indirect table of an outstanding chain */
+	VS__AREA_DESC,   /* descriptor table (split) or ring (packed) */
+	VS__AREA_DRIVER, /* available ring, or driver event suppression */
+	VS__AREA_DEVICE, /* used ring, or device event suppression */
+};
+
+struct vs__area {
+	uint64_t gpa, len;
+	uint64_t last;   /* gpa + len - 1, saturated */
+	struct vs__queue *q;
+	uint32_t head;   /* SEG: split head index, packed buffer id */
+	uint8_t kind;    /* enum vs__area_kind */
+	uint8_t writable, table, wflag; /* SEG: as its struct vs__seg */
+	uint8_t level;   /* granule size it is hashed at; 2: on the big list */
+	uint32_t next;   /* free list (id + 1) */
+	uint64_t stamp;  /* the last query that reported it */
+};
+
+struct vs__ixnode {
+	uint64_t page;
+	uint32_t area; /* area id + 1 */
+	uint32_t next; /* node id + 1 in the bucket or the free list, 0 end */
+};
+
+struct vs__index {
+	struct vs__area *area;
+	uint32_t narea, caparea, free_area;
+	struct vs__ixnode *node;
+	uint32_t nnode, capnode, free_node, live_nodes;
+	uint32_t live_level[2]; /* nodes hashed at each granule size */
+	uint32_t *bucket; /* node id + 1 */
+	uint32_t nbucket; /* a power of 2 */
+	uint32_t *big;    /* area id + 1 */
+	uint32_t nbig, capbig;
+	uint64_t stamp;
+	uint64_t gen;     /* bumped by every insert and removal */
 };
 
 struct vs_monitor {
@@ -445,6 +605,13 @@ struct vs_monitor {
 	uint32_t ndev;
 	struct vs__dead dead[VS__MAX_DEAD];
 	uint32_t ndead;
+	uint64_t dead_lo, dead_hi; /* the dead areas lie inside [lo, hi) */
+	/* ring memory index and device writes pending (monitor_ring.c) */
+	struct vs__index ix;
+	struct vs__queue *dirty[VS__MAX_DIRTY];
+	uint32_t ndirty;
+	int dirty_all;      /* the list overflowed: flush every queue */
+	uint64_t access_no; /* device accesses seen */
 	/* violations, deduplicated through an open-addressing hash */
 	struct vs_violation *viol;
 	size_t nviol, capviol;
@@ -577,24 +744,96 @@ void vs__config_other(struct vs_monitor *mon, struct vs__dev *dev);
 void vs__config_reset(struct vs__dev *dev);
 void vs__config_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
 
-/* ---- rules/ring_split.c ---- */
+/* ---- monitor_ring.c: ring tracking common to both layouts ---- */
+/* The driver enabled q: start tracking it as a split or packed ring. */
 void vs__queue_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
 /* Stop tracking; reason says which rule guards the old ring areas. */
 void vs__queue_disable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int reason);
+/* Free the tracking memory only (monitor teardown: the index goes too). */
 void vs__queue_free(struct vs__queue *q);
 /* Register chains made available and process used entries published
  * since the last catch-up. */
 void vs__ring_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
-/* Process used-idx writes the device made since the last event. */
-void vs__ring_flush(struct vs_monitor *mon);
+/* Process the device writes seen by the arena tap since the last event
+ * (on every tap: the nothing-pending test is inline). */
+void vs__ring_flush_slow(struct vs_monitor *mon);
+static inline void vs__ring_flush(struct vs_monitor *mon)
+{
+	if (mon->ndirty || mon->dirty_all)
+		vs__ring_flush_slow(mon);
+}
 /* A device-side arena access (tap). */
 void vs__ring_device_access(struct vs_monitor *mon, uint64_t gpa, uint64_t len, int is_write);
+/* An available buffer notification for q (raw: the value written):
+ * catch up, then judge it against the device's suppression state. */
+void vs__ring_kick(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, uint32_t raw);
+/* Judge the ring checks waiting for a later event (an owed kick). */
+void vs__ring_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+/* Free the index (monitor teardown). */
+void vs__ring_fini(struct vs_monitor *mon);
+/* A device write to q that is processed at the next event. */
+void vs__ring_mark_dirty(struct vs_monitor *mon, struct vs__queue *q, unsigned bits);
+/* Feature bit (below 64) negotiated, as vs__dev_features. */
+static inline int vs__feat(const struct vs__dev *dev, unsigned bit)
+{
+	return (bit < 32 ? dev->accepted[0] >> bit : dev->accepted[1] >> (bit - 32)) & 1u;
+}
+/* A 16-bit little-endian field of guest memory; *ok = 0 when unreadable. */
+uint16_t vs__rd16(struct vs_monitor *mon, uint64_t gpa, int *ok);
+/* Chains: append a buffer (or indirect table) to c (-ENOMEM), put all of
+ * c's ranges in the index when it becomes outstanding, take them out
+ * when it is used. */
+int vs__chain_seg_add(struct vs__chain *c, uint64_t gpa, uint64_t len, int writable, int table,
+		      int wflag);
+void vs__chain_index(struct vs_monitor *mon, struct vs__queue *q, uint32_t head,
+		     struct vs__chain *c);
+void vs__chain_unindex(struct vs_monitor *mon, struct vs__chain *c);
+
+/* ---- rules/ring_split.c and rules/ring_packed.c: one layout each ----
+ *  _enable:  checks at QueueReady; 0 when tracking starts (lnum, l*,
+ *            area_len set), else negative (the queue is not tracked);
+ *  _free:    tracking memory;  _catchup: used, then available;
+ *  _touch:   the device is touching one of the queue's areas: register
+ *            what it may find there (cheap when the access cannot show
+ *            it anything new);
+ *  _flush:   device writes (VS__DIRTY_*) that landed;
+ *  _access:  a device access to one of the ring areas (before a write
+ *            lands, after a read);
+ *  _kick:    a notification, after catch-up;  _pending: owed checks. */
+int vs__split_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+void vs__split_free(struct vs__queue *q);
+void vs__split_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+void vs__split_touch(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int kind,
+		     uint64_t gpa, uint64_t len, int is_write);
+void vs__split_flush(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		     unsigned bits);
+void vs__split_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int kind,
+		      uint64_t gpa, uint64_t len, int is_write);
+void vs__split_kick(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, uint32_t raw);
+void vs__split_pending(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int force);
+int vs__packed_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+void vs__packed_free(struct vs__queue *q);
+void vs__packed_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q);
+void vs__packed_touch(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int kind,
+		      uint64_t gpa, uint64_t len, int is_write);
+void vs__packed_flush(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		      unsigned bits);
+void vs__packed_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int kind,
+		       uint64_t gpa, uint64_t len, int is_write);
+void vs__packed_kick(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		     uint32_t raw);
 
 /* ---- rules/notify.c ---- */
 /* A batch of used entries old..new-1 on q was processed; snap_* is the
  * driver's suppression state when the device wrote the index. */
 void vs__notify_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
 		     uint16_t old_idx, uint16_t new_idx);
+/* n used buffers were published on q.  known: the driver's suppression
+ * state at that moment is known, needed: it asked for a notification;
+ * missing: the rule a notification that never comes breaks; where: the
+ * used idx (split) or ring slot (packed) reached, for the evidence. */
+void vs__notify_account(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+			uint64_t n, int known, int needed, enum vs__rule missing, unsigned where);
 void vs__notify_interrupt(struct vs_monitor *mon, struct vs__dev *dev);
 /* InterruptStatus (or ISR) read with a used-buffer cause and no config cause. */
 void vs__notify_isr_used(struct vs_monitor *mon, struct vs__dev *dev);
@@ -605,5 +844,47 @@ void vs__devtype_chain(struct vs_monitor *mon, struct vs__dev *dev, struct vs__q
 		       uint16_t head, const struct vs__chain *c);
 void vs__devtype_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
 		      uint16_t head, const struct vs__chain *c, uint32_t len);
+
+/* The device type's other events, dispatched from rules/entropy.c: a
+ * config read by the driver, a reset (status 0 written; called first,
+ * while status and features still hold), the checks waiting for a later
+ * event, and the device's teardown. */
+void vs__devtype_config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			     unsigned width, uint64_t val);
+void vs__devtype_reset(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__devtype_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+void vs__devtype_free(struct vs__dev *dev);
+
+/* ---- rules/console.c: console device (5.3), called from rules/entropy.c ---- */
+void vs__console_chain(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		       uint16_t head, const struct vs__chain *c);
+void vs__console_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		      uint16_t head, const struct vs__chain *c, uint32_t len);
+void vs__console_config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			     unsigned width, uint64_t val);
+void vs__console_reset(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__console_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+void vs__console_free(struct vs__dev *dev);
+
+/* A driver write to device config (rules/config.c), and a device-side
+ * write into guest memory (the arena tap, after the ring code saw it):
+ * dispatched to the device types from rules/entropy.c. */
+void vs__devtype_config_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			      unsigned width, uint64_t val);
+void vs__devtype_device_write(struct vs_monitor *mon, uint64_t gpa, uint64_t len);
+
+/* ---- rules/blk.c: block device (5.2), called from rules/entropy.c ---- */
+void vs__blk_chain(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		   uint16_t head, const struct vs__chain *c);
+void vs__blk_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		  uint16_t head, const struct vs__chain *c, uint32_t len);
+void vs__blk_config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			 unsigned width, uint64_t val);
+void vs__blk_config_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			  unsigned width, uint64_t val);
+void vs__blk_device_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t gpa,
+			  uint64_t len);
+void vs__blk_reset(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__blk_free(struct vs__dev *dev);
 
 #endif /* VS_MONITOR_INTERNAL_H */

@@ -262,6 +262,15 @@ static void parse_layout(struct vs_monitor *mon, struct vs__dev *dev)
 	}
 	id = sh16(p, PCI_DEVICE_ID);
 	p->transitional = id >= VIRTIO_PCI_TRANS_DEVICE_MIN && id <= VIRTIO_PCI_TRANS_DEVICE_MAX;
+	/* The virtio device type (4.1.2), for the per-type rules, as the
+	 * MMIO decoder learns it from DeviceID. */
+	if (id > VIRTIO_PCI_MODERN_DEVICE_BASE && id <= VIRTIO_PCI_MODERN_DEVICE_MAX) {
+		dev->device_id = id - VIRTIO_PCI_MODERN_DEVICE_BASE;
+		dev->device_id_known = 1;
+	} else if (vs_pci_transitional_virtio_id((uint16_t)id)) {
+		dev->device_id = vs_pci_transitional_virtio_id((uint16_t)id);
+		dev->device_id_known = 1;
+	}
 	vs__pci_check_identity(mon, dev);
 	if (sh16(p, PCI_VENDOR_ID) == 0xffff)
 		return; /* nothing in the slot */
@@ -429,6 +438,41 @@ void vs__pci_access(struct vs_monitor *mon, struct vs__dev *dev, const struct vs
 
 /* ---- interrupts ---- */
 
+/* MSI-X table entry of dev that a message on line would come from, or -1. */
+static int msix_entry_for(const struct vs__dev *dev, unsigned line)
+{
+	const struct vs__pci *p = &dev->pci;
+
+	for (uint32_t v = 0; p->msix && v < p->msix_n; v++) {
+		const struct vs__pci_msix *e = &p->msix[v];
+		uint64_t addr = e->addr_lo | ((uint64_t)e->addr_hi << 32);
+
+		if (e->written == 3 && e->data == line && addr >= VS_MSI_ADDR_BASE &&
+		    addr - VS_MSI_ADDR_BASE < VS_MSI_ADDR_SIZE)
+			return (int)v;
+	}
+	return -1;
+}
+
+/*
+ * The irq tap does not say which function wrote a message, only its data.
+ * A function whose MSI-X is off (a driver removed) keeps the table entries
+ * it was given, and the guest hands the same message to the next function
+ * it probes: the message is that other function's, whose MSI-X is on.
+ */
+static int msix_claimed_by_other(struct vs_monitor *mon, const struct vs__dev *dev,
+				 unsigned line)
+{
+	for (uint32_t i = 0; i < mon->ndev; i++) {
+		const struct vs__dev *o = mon->devs[i];
+
+		if (o != dev && o->xport == VS__XPORT_PCI && vs__pci_msix_on(o) &&
+		    msix_entry_for(o, line) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
 void vs__pci_irq(struct vs_monitor *mon, struct vs__dev *dev, unsigned line, int has_handler)
 {
 	struct vs__pci *p = &dev->pci;
@@ -441,22 +485,16 @@ void vs__pci_irq(struct vs_monitor *mon, struct vs__dev *dev, unsigned line, int
 		vs__interrupt(mon, dev, has_handler);
 		return;
 	}
-	for (uint32_t v = 0; p->msix && v < p->msix_n; v++) {
-		const struct vs__pci_msix *e = &p->msix[v];
-		uint64_t addr = e->addr_lo | ((uint64_t)e->addr_hi << 32);
+	int v = msix_entry_for(dev, line);
 
-		if (e->written != 3 || e->data != line || addr < VS_MSI_ADDR_BASE ||
-		    addr - VS_MSI_ADDR_BASE >= VS_MSI_ADDR_SIZE)
-			continue;
-		vs__emit(mon, "interrupt", dev, -1, "line=%u vector=%u handler=%d", line, v,
-			 has_handler);
-		p->irq_since_isr = 1;
-		cfg = vs__pci_msix_interrupt(mon, dev, v);
-		vs__interrupt(mon, dev, has_handler);
-		if (cfg)
-			vs__config_notified(mon, dev);
+	if (v < 0 || (!vs__pci_msix_on(dev) && msix_claimed_by_other(mon, dev, line)))
 		return;
-	}
+	vs__emit(mon, "interrupt", dev, -1, "line=%u vector=%d handler=%d", line, v, has_handler);
+	p->irq_since_isr = 1;
+	cfg = vs__pci_msix_interrupt(mon, dev, (uint32_t)v);
+	vs__interrupt(mon, dev, has_handler);
+	if (cfg)
+		vs__config_notified(mon, dev);
 }
 
 /* ---- lifetime ---- */

@@ -15,12 +15,15 @@
 
 #include <uv.h>
 
+#include "core/arena.h"
 #include "core/loop.h"
 #include "devices/vdev.h"
 #include "driver/guest.h"
 #include "harness/machine.h"
 #include "harness/monitor.h"
 #include "harness/rules.h"
+#include "harness/runner_blk.h"
+#include "harness/runner_console.h"
 #include "harness/trace.h"
 
 struct run {
@@ -29,6 +32,7 @@ struct run {
 	struct vs_result *res;
 	struct vs_trace *trace;
 	size_t expect_from; /* first violation not yet judged by an expect step */
+	struct vs__blk_run *blk; /* disk shadows, made at the first blk.* step */
 };
 
 #if defined(__GNUC__)
@@ -197,6 +201,77 @@ static void step_rng_read(struct run *r, size_t i, const struct vs_scn_step *st)
 	free(buf);
 }
 
+/* console.*: the harness acts on one side, then looks at the other. */
+static void step_console(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	struct vs_machine_dev *md = pick_device(r, st, "console");
+	char what[96], mismatch[256];
+	int rc;
+
+	if (!md || strcmp(md->desc->type, "console") != 0) {
+		fail(r, "steps[%zu] %s: %s", i, vs_step_op_name(st->op),
+		     md ? "the device is not a console" : "the machine has no console device");
+		return;
+	}
+	snprintf(what, sizeof(what), "%s %s port %u", vs_step_op_name(st->op), md->desc->name,
+		 st->port);
+	rc = vs__run_console_step(r->m, md, st, mismatch, sizeof(mismatch));
+	check_result(r, i, what, rc, st->result);
+	if (mismatch[0])
+		fail(r, "steps[%zu] %s: %s", i, what, mismatch);
+}
+
+/* blk.*: the driver does the operation, the shadow judges its data. */
+static void step_blk(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	struct vs_machine_dev *md = pick_device(r, st, "blk");
+	char what[96], mismatch[256];
+	int rc;
+
+	if (!md || strcmp(md->desc->type, "blk") != 0) {
+		fail(r, "steps[%zu] %s: %s", i, vs_step_op_name(st->op),
+		     md ? "the device is not a blk device" : "the machine has no blk device");
+		return;
+	}
+	if (md->handle < 0) {
+		fail(r, "steps[%zu] %s %s: device is not probed", i, vs_step_op_name(st->op),
+		     md->desc->name);
+		return;
+	}
+	if (!r->blk && !(r->blk = vs__blk_run_create())) {
+		fail(r, "steps[%zu] %s: out of memory", i, vs_step_op_name(st->op));
+		return;
+	}
+	if (st->op == VS_STEP_BLK_FLUSH || st->op == VS_STEP_BLK_GET_ID)
+		snprintf(what, sizeof(what), "%s %s", vs_step_op_name(st->op), md->desc->name);
+	else
+		snprintf(what, sizeof(what), "%s %s sectors %llu+%u", vs_step_op_name(st->op),
+			 md->desc->name, (unsigned long long)st->sector, st->nsectors);
+	rc = vs__run_blk_step(r->blk, md, (size_t)(md - r->m->devs), st, mismatch, sizeof(mismatch));
+	check_result(r, i, what, rc, st->result);
+	if (mismatch[0])
+		fail(r, "steps[%zu] %s: %s", i, what, mismatch);
+}
+
+/* After the guest went down: file-backed disks hold what was written. */
+static void check_blk_files(struct run *r)
+{
+	char mismatch[256];
+	size_t d;
+
+	for (d = 0; d < r->m->n_devs; d++) {
+		if (strcmp(r->m->devs[d].desc->type, "blk") != 0 ||
+		    !r->m->devs[d].desc->backend_file[0])
+			continue;
+		if (!r->blk && !(r->blk = vs__blk_run_create())) {
+			fail(r, "teardown: out of memory");
+			return;
+		}
+		if (vs__blk_check_file(r->blk, &r->m->devs[d], d, mismatch, sizeof(mismatch)) < 0)
+			fail(r, "teardown: %s backend: %s", r->m->devs[d].desc->name, mismatch);
+	}
+}
+
 static int rule_listed(const struct vs_scn_step *st, const char *rule)
 {
 	size_t k;
@@ -278,10 +353,51 @@ static void run_step(struct run *r, size_t i)
 	case VS_STEP_CONFIG_CHANGE:
 		step_config_change(r, i, st);
 		break;
+	case VS_STEP_CONSOLE_OPEN:
+	case VS_STEP_CONSOLE_CLOSE:
+	case VS_STEP_CONSOLE_WRITE:
+	case VS_STEP_CONSOLE_INPUT:
+	case VS_STEP_CONSOLE_READ:
+	case VS_STEP_CONSOLE_HOT_ADD:
+	case VS_STEP_CONSOLE_REMOVE_PORT:
+	case VS_STEP_CONSOLE_RESIZE:
+	case VS_STEP_CONSOLE_EMERG_WRITE:
+		step_console(r, i, st);
+		break;
+	case VS_STEP_BLK_WRITE:
+	case VS_STEP_BLK_READ:
+	case VS_STEP_BLK_FLUSH:
+	case VS_STEP_BLK_DISCARD:
+	case VS_STEP_BLK_WRITE_ZEROES:
+	case VS_STEP_BLK_GET_ID:
+		step_blk(r, i, st);
+		break;
 	}
-	if (vs_machine_settle(r->m) < 0)
+	if (vs_machine_settle(r->m) < 0) {
+		r->res->unsettled++;
 		fail(r, "steps[%zu] %s: the machine did not settle (work requeued itself "
 		     "without end)", i, vs_step_op_name(st->op));
+	}
+}
+
+/* Once the guest is down, every byte it allocated in guest RAM is free
+ * again and every virtqueue token it added came back exactly once (used
+ * or detached): whatever the other side did, a driver may not leak. */
+static void check_guest_leaks(struct run *r)
+{
+	size_t f;
+
+	r->res->leaked_bytes = vs_arena_allocated(r->m->arena);
+	vs_guest_token_stats(&r->res->tokens_added, &r->res->tokens_returned);
+	for (f = 0; f < VS_FAULT_COUNT; f++)
+		r->res->faults_fired[f] = r->m->faults.sw[f].fired;
+	if (r->res->leaked_bytes)
+		fail(r, "teardown: %llu bytes of guest RAM still allocated after the guest "
+		     "shut down", (unsigned long long)r->res->leaked_bytes);
+	if (r->res->tokens_returned != r->res->tokens_added)
+		fail(r, "teardown: the drivers added %llu virtqueue buffers and got %llu back",
+		     (unsigned long long)r->res->tokens_added,
+		     (unsigned long long)r->res->tokens_returned);
 }
 
 /* Copy the monitor's violations into the result, keeping expected marks. */
@@ -317,7 +433,7 @@ static int collect_violations(struct run *r)
 int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 		    struct vs_result *res)
 {
-	struct run r = {s, NULL, res, opts->trace, 0};
+	struct run r = {s, NULL, res, opts->trace, 0, NULL};
 	struct vs_diag diag;
 	uint64_t t0 = uv_hrtime();
 	size_t i, v, d;
@@ -359,6 +475,9 @@ int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 	vs_monitor_set_step(r.m->mon, (int)s->n_steps);
 	vs_trace_step(r.trace, (int)s->n_steps, "shutdown", NULL);
 	vs_machine_shutdown_guest(r.m);
+	check_guest_leaks(&r);
+	check_blk_files(&r);
+	vs__blk_run_destroy(r.blk);
 	/* Checks that wait for a later event (an interrupt still owed) are
 	 * judged now, with no grace left. */
 	vs_monitor_finish(r.m->mon);

@@ -55,6 +55,13 @@ struct vs_result {
 	char interrupt[VS_SCN_MAX_DEVICES][16];
 	/* Per device: the MSI-X table size built (PCI), -1 for virtio-mmio. */
 	int msix_vectors[VS_SCN_MAX_DEVICES];
+	/* Invariants of any run, faulty sides or not (the fuzzer judges them;
+	 * a leak or a token imbalance also fails the run). */
+	int unsettled;             /* steps after which the machine did not settle */
+	uint64_t leaked_bytes;     /* guest RAM still allocated once the guest shut down */
+	uint64_t tokens_added;     /* virtqueue tokens the drivers made available */
+	uint64_t tokens_returned;  /* ... and got back (used or detached) */
+	uint64_t faults_fired[VS_FAULT_COUNT]; /* per fault: times it made its side misbehave */
 };
 
 /* Run s.  Returns 0 when it could run (passed or failed: see res->passed)

@@ -255,7 +255,10 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 			struct vs_scn_device *out)
 {
 	static const char *const keys[] = {"type", "transport", "name", "queue_size",
-					   "msix_vectors", "features_add", "features_remove", NULL};
+					   "msix_vectors", "features_add", "features_remove",
+					   "ports", "cols", "rows", "capacity_sectors", "read_only",
+					   "queues", "seg_max", "serial", "backend", "ioerr_sectors",
+					   NULL};
 	char p[PATH_MAX_LEN], tr[32] = "mmio", list[160];
 	uint64_t v;
 	int rc;
@@ -295,6 +298,10 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 			    transport_names[out->transport]);
 		return -EINVAL;
 	}
+	if ((rc = vs__scn_parse_console_device(c, d, path, out)) < 0)
+		return rc;
+	if ((rc = vs__scn_parse_blk_device(c, d, path, out)) < 0)
+		return rc;
 	if ((rc = get_feature_bits(c, d, path, "features_add", &out->features_add)) < 0)
 		return rc;
 	return get_feature_bits(c, d, path, "features_remove", &out->features_remove) < 0
@@ -537,6 +544,8 @@ int vs_scenario_parse(const char *file, const char *text, size_t len, struct vs_
 	return 0;
 
 out_free_steps:
+	for (size_t k = 0; k <= i && k < (size_t)cJSON_GetArraySize(steps); k++)
+		vs__scn_free_console_step(&out->steps[k]);
 	free(out->steps);
 	out->steps = NULL;
 out_free_json:
@@ -597,6 +606,8 @@ void vs_scenario_free(struct vs_scenario *s)
 {
 	if (!s)
 		return;
+	for (size_t k = 0; s->steps && k < s->n_steps; k++)
+		vs__scn_free_console_step(&s->steps[k]);
 	free(s->steps);
 	s->steps = NULL;
 	s->n_steps = 0;

@@ -58,6 +58,18 @@ struct vs_scn_device {
 	uint32_t queue_size;      /* 0 = the model's default */
 	uint64_t features_add;    /* bits offered on top of the model's */
 	uint64_t features_remove; /* bits withheld from the model's */
+	/* console: max_nr_ports (0 = 1; more offers MULTIPORT), size (0 = 80 x 25) */
+	uint32_t ports;
+	uint16_t cols, rows;
+	/* blk (harness/scenario_blk.c): 0 / "" = the model's default */
+	uint64_t capacity_sectors;
+	int read_only;
+	uint32_t queues;
+	uint32_t seg_max;
+	char serial[21];
+	char backend_file[256];   /* "" = memory; "{pid}" already replaced */
+	int backend_remove;       /* the name had {pid}: removed after the run */
+	uint64_t ioerr_first, ioerr_count;
 };
 
 enum vs_step_op {
@@ -69,6 +81,23 @@ enum vs_step_op {
 	VS_STEP_EXPECT,
 	VS_STEP_RUN,
 	VS_STEP_CONFIG_CHANGE,
+	/* console (harness/scenario_console.c, harness/runner_console.c) */
+	VS_STEP_CONSOLE_OPEN,
+	VS_STEP_CONSOLE_CLOSE,
+	VS_STEP_CONSOLE_WRITE,
+	VS_STEP_CONSOLE_INPUT,
+	VS_STEP_CONSOLE_READ,
+	VS_STEP_CONSOLE_HOT_ADD,
+	VS_STEP_CONSOLE_REMOVE_PORT,
+	VS_STEP_CONSOLE_RESIZE,
+	VS_STEP_CONSOLE_EMERG_WRITE,
+	/* blk (harness/scenario_blk.c, harness/runner_blk.c) */
+	VS_STEP_BLK_WRITE,
+	VS_STEP_BLK_READ,
+	VS_STEP_BLK_FLUSH,
+	VS_STEP_BLK_DISCARD,
+	VS_STEP_BLK_WRITE_ZEROES,
+	VS_STEP_BLK_GET_ID,
 };
 
 enum vs_step_result {
@@ -100,6 +129,32 @@ struct vs_scn_step {
 	uint32_t cfg_offset;
 	uint32_t cfg_len;
 	uint8_t cfg_bytes[VS_SCN_CONFIG_MAX];
+	/* console.*: the port; data written, injected or expected ("text" or
+	 * "bytes", heap, freed by vs_scenario_free); console.write's "expect"
+	 * (expect_given: compare the output with it, else with data x count;
+	 * check 0: no comparison); console.hot-add's name and console flag;
+	 * console.resize's size */
+	uint32_t port;
+	uint8_t *data;
+	uint32_t data_len;
+	uint8_t *expect_out;
+	uint32_t expect_len;
+	int expect_given;
+	int check;
+	char port_name[VS_SCN_NAME_MAX];
+	int console_port;
+	uint16_t cols, rows;
+	/* blk.*: the first sector and how many ("count"); blk.write's data,
+	 * one byte (fill >= 0) or a pattern seeded with pattern; blk.read's
+	 * comparison with what was written (blk_check); blk.get-id's expected
+	 * id (blk_id_given) */
+	uint64_t sector;
+	uint32_t nsectors;
+	uint64_t pattern;
+	int fill;
+	int blk_check;
+	char blk_id[21];
+	int blk_id_given;
 };
 
 struct vs_scenario {

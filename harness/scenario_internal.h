@@ -49,4 +49,38 @@ int vs__scn_name_index(const char *const *names, size_t n, const char *s);
 int vs__scn_parse_step(struct pctx *c, const cJSON *st, const char *path,
 		       const struct vs_scenario *s, struct vs_scn_step *out);
 
+/* ---- console (scenario_console.c) ---- */
+/* The keys of the console.* steps, for the op table. */
+extern const char *const vs__scn_k_console_port[];
+extern const char *const vs__scn_k_console_write[];
+extern const char *const vs__scn_k_console_input[];
+extern const char *const vs__scn_k_console_read[];
+extern const char *const vs__scn_k_console_add[];
+extern const char *const vs__scn_k_console_resize[];
+extern const char *const vs__scn_k_console_emerg[];
+/* machine.devices[i].ports / cols / rows: read for a console, refused for
+ * another type.  0 or -EINVAL. */
+int vs__scn_parse_console_device(struct pctx *c, const cJSON *d, const char *path,
+				 struct vs_scn_device *out);
+/* The values of a console.* step (out->op set, keys checked).  0 or
+ * -EINVAL / -ENOMEM; what it allocated is freed by the next call. */
+int vs__scn_parse_console_step(struct pctx *c, const cJSON *st, const char *path,
+			       struct vs_scn_step *out);
+void vs__scn_free_console_step(struct vs_scn_step *st);
+
+/* ---- blk (scenario_blk.c) ---- */
+extern const char *const vs__scn_k_blk_write[];
+extern const char *const vs__scn_k_blk_read[];
+extern const char *const vs__scn_k_blk_range[];
+extern const char *const vs__scn_k_blk_plain[];
+extern const char *const vs__scn_k_blk_get_id[];
+/* machine.devices[i].capacity_sectors, read_only, queues, seg_max, serial,
+ * backend, ioerr_sectors: read for a blk device, refused for another
+ * type.  0 or -EINVAL. */
+int vs__scn_parse_blk_device(struct pctx *c, const cJSON *d, const char *path,
+			     struct vs_scn_device *out);
+/* The values of a blk.* step (out->op set, keys checked).  0 or -EINVAL. */
+int vs__scn_parse_blk_step(struct pctx *c, const cJSON *st, const char *path,
+			   struct vs_scn_step *out);
+
 #endif /* VS_SCENARIO_INTERNAL_H */

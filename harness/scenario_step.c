@@ -39,6 +39,21 @@ static const struct op_desc ops[] = {
 	{"fault", VS_STEP_FAULT, k_fault}, {"expect", VS_STEP_EXPECT, k_expect},
 	{"run", VS_STEP_RUN, k_run},
 	{"config.change", VS_STEP_CONFIG_CHANGE, k_config},
+	{"console.open", VS_STEP_CONSOLE_OPEN, vs__scn_k_console_port},
+	{"console.close", VS_STEP_CONSOLE_CLOSE, vs__scn_k_console_port},
+	{"console.write", VS_STEP_CONSOLE_WRITE, vs__scn_k_console_write},
+	{"console.input", VS_STEP_CONSOLE_INPUT, vs__scn_k_console_input},
+	{"console.read", VS_STEP_CONSOLE_READ, vs__scn_k_console_read},
+	{"console.hot-add", VS_STEP_CONSOLE_HOT_ADD, vs__scn_k_console_add},
+	{"console.remove-port", VS_STEP_CONSOLE_REMOVE_PORT, vs__scn_k_console_port},
+	{"console.resize", VS_STEP_CONSOLE_RESIZE, vs__scn_k_console_resize},
+	{"console.emerg-write", VS_STEP_CONSOLE_EMERG_WRITE, vs__scn_k_console_emerg},
+	{"blk.write", VS_STEP_BLK_WRITE, vs__scn_k_blk_write},
+	{"blk.read", VS_STEP_BLK_READ, vs__scn_k_blk_read},
+	{"blk.flush", VS_STEP_BLK_FLUSH, vs__scn_k_blk_plain},
+	{"blk.discard", VS_STEP_BLK_DISCARD, vs__scn_k_blk_range},
+	{"blk.write-zeroes", VS_STEP_BLK_WRITE_ZEROES, vs__scn_k_blk_range},
+	{"blk.get-id", VS_STEP_BLK_GET_ID, vs__scn_k_blk_get_id},
 };
 
 const char *vs_step_op_name(enum vs_step_op op)
@@ -246,7 +261,7 @@ int vs__scn_parse_step(struct pctx *c, const cJSON *st, const char *path,
 		       const struct vs_scenario *s, struct vs_scn_step *out)
 {
 	const struct op_desc *od = NULL;
-	char opname[32], p[PATH_MAX_LEN], list[160] = "";
+	char opname[32], p[PATH_MAX_LEN], list[512] = "";
 	uint64_t v;
 	size_t i;
 	int rc;
@@ -320,6 +335,31 @@ int vs__scn_parse_step(struct pctx *c, const cJSON *st, const char *path,
 		if ((rc = parse_result(c, st, path, out)) < 0)
 			return rc;
 		return parse_config_change(c, st, path, out);
+	case VS_STEP_CONSOLE_OPEN:
+	case VS_STEP_CONSOLE_CLOSE:
+	case VS_STEP_CONSOLE_WRITE:
+	case VS_STEP_CONSOLE_INPUT:
+	case VS_STEP_CONSOLE_READ:
+	case VS_STEP_CONSOLE_HOT_ADD:
+	case VS_STEP_CONSOLE_REMOVE_PORT:
+	case VS_STEP_CONSOLE_RESIZE:
+	case VS_STEP_CONSOLE_EMERG_WRITE:
+		if ((rc = parse_step_device(c, st, path, s, out)) < 0)
+			return rc;
+		if ((rc = parse_result(c, st, path, out)) < 0)
+			return rc;
+		return vs__scn_parse_console_step(c, st, path, out);
+	case VS_STEP_BLK_WRITE:
+	case VS_STEP_BLK_READ:
+	case VS_STEP_BLK_FLUSH:
+	case VS_STEP_BLK_DISCARD:
+	case VS_STEP_BLK_WRITE_ZEROES:
+	case VS_STEP_BLK_GET_ID:
+		if ((rc = parse_step_device(c, st, path, s, out)) < 0)
+			return rc;
+		if ((rc = parse_result(c, st, path, out)) < 0)
+			return rc;
+		return vs__scn_parse_blk_step(c, st, path, out);
 	}
 	return 0;
 }

@@ -1612,6 +1612,13 @@ const struct vs_spec_not_observable vs_spec_not_observable[] = {
 	{"drv.entropy.device-operation.2", "how the driver uses the used length is internal"},
 	{"drv.reserved.3", "IOMMU programming is outside the virtio traffic"},
 	{"drv.reserved.7", "which barriers the driver uses is internal"},
+	{"dev.console.device-initialization.1", "whether the device accepted an emerg_wr write shows only in its output, never in the traffic"},
+	{"drv.blk.device-initialization.5", "whether the driver can support a zoned model is internal; only the accepted bit is visible"},
+	{"drv.blk.device-operation.13", "what the driver assumes about volatile writes is internal"},
+	{"drv.blk.device-operation.15", "what the driver assumes about discarded sectors is internal"},
+	{"drv.blk.device-operation.16", "what the driver assumes about the segments of a failed request is internal"},
+	{"dev.blk.device-operation.11", "whether the backend storage made a write stable is behind the device, not on the seam"},
+	{"dev.blk.device-operation.14", "whether the backing storage has lifetime metrics is a design property, not traffic"},
 	{NULL, NULL}, /* keeps the array non-empty */
 };
 const size_t vs_spec_not_observable_count =

@@ -303,6 +303,50 @@ START_TEST(tap_limits)
 }
 END_TEST
 
+/* A tap that, on its first call, removes the tap named by *opaque and
+ * adds a new one: delivery must stay safe and in order. */
+static int o_self, o_other, o_late;
+static unsigned churn_calls;
+
+static void churn_tap(void *opaque, const struct vs_arena_access *acc)
+{
+	churn_calls++;
+	if (churn_calls == 1) {
+		vs_arena_remove_tap(a, tap, &o_other);   /* not called yet this access */
+		vs_arena_remove_tap(a, churn_tap, opaque); /* itself */
+		ck_assert_int_eq(vs_arena_add_tap(a, tap, &o_late), 0);
+	}
+	(void)acc;
+}
+
+START_TEST(taps_change_during_delivery)
+{
+	uint8_t v = 1;
+
+	nrecs = 0;
+	churn_calls = 0;
+	ck_assert_int_eq(vs_arena_add_tap(a, tap, &o_self), 0);
+	ck_assert_int_eq(vs_arena_add_tap(a, churn_tap, &o_self), 0);
+	ck_assert_int_eq(vs_arena_add_tap(a, tap, &o_other), 0);
+	ck_assert_int_eq(vs_arena_write(a, VS_SIDE_DEVICE, 0x6000, &v, 1), 0);
+	/* this access: the first tap, the churner; o_other was removed before
+	 * its turn and o_late was added after the loop's end */
+	ck_assert_uint_eq(churn_calls, 1);
+	ck_assert_uint_eq(nrecs, 1);
+	ck_assert_ptr_eq(recs[0].opaque, &o_self);
+	/* next access: the survivors in the order added */
+	ck_assert_int_eq(vs_arena_read(a, VS_SIDE_DEVICE, 0x6000, &v, 1), 0);
+	ck_assert_uint_eq(churn_calls, 1);
+	ck_assert_uint_eq(nrecs, 3);
+	ck_assert_ptr_eq(recs[1].opaque, &o_self);
+	ck_assert_ptr_eq(recs[2].opaque, &o_late);
+	/* the holes were closed: the table has room for two more */
+	ck_assert_int_eq(vs_arena_add_tap(a, tap, &o_other), 0);
+	ck_assert_int_eq(vs_arena_add_tap(a, tap, &o_other), 0);
+	ck_assert_int_eq(vs_arena_add_tap(a, tap, &o_other), -ENOSPC);
+}
+END_TEST
+
 /* ---- Allocator ---- */
 
 START_TEST(alloc_basics)
@@ -367,7 +411,9 @@ START_TEST(alloc_zeroed)
 	struct vs_prng p;
 	uint64_t g[64];
 
-	memset(vs_arena_base(a), 0xaa, MIB);
+	/* Dirty all of it the way a device or the harness can: through
+	 * translate (guest code writes only inside its own blocks). */
+	memset(vs_arena_translate(a, 0, MIB), 0xaa, MIB);
 	vs_prng_seed(&p, 9);
 	for (unsigned round = 0; round < 3; round++) {
 		for (unsigned i = 0; i < 64; i++) {
@@ -383,6 +429,30 @@ START_TEST(alloc_zeroed)
 	/* The reserved first page is never touched by the allocator. */
 	ck_assert_uint_eq(vs_arena_base(a)[0], 0xaa);
 	ck_assert_uint_eq(vs_arena_base(a)[VS_PAGE_SIZE - 1], 0xaa);
+}
+END_TEST
+
+/* A machine's RAM comes back all zero, although the arena before it (the
+ * same size: its mapping is reused) was written all over: by the device
+ * side through translate, by guest code inside its blocks. */
+START_TEST(new_arena_zeroed_after_reuse)
+{
+	struct vs_arena *b;
+	uint64_t g, gb;
+
+	ck_assert_int_eq(vs_arena_alloc(a, 3000, 16, &g), 0);
+	memset(vs_arena_base(a) + g, 0x5a, 3000);
+	memset(vs_arena_translate(a, MIB / 2, 4096), 0x77, 4096);
+	memset(vs_arena_translate(a, MIB - 16, 16), 0x66, 16);
+	vs_arena_destroy(a);
+	ck_assert_int_eq(vs_arena_create(MIB, &a), 0);
+	ck_assert(mem_all(vs_arena_translate(a, 0, MIB), MIB, 0));
+	/* Two at once: the second gets a mapping of its own. */
+	ck_assert_int_eq(vs_arena_create(MIB, &b), 0);
+	ck_assert_int_eq(vs_arena_alloc(b, 100, 16, &gb), 0);
+	ck_assert(mem_all(vs_arena_base(b) + gb, 100, 0));
+	ck_assert(vs_arena_base(b) != vs_arena_base(a));
+	vs_arena_destroy(b);
 }
 END_TEST
 
@@ -640,6 +710,7 @@ static Suite *arena_suite(void)
 	tcase_add_test(tc, read_write_out_of_range);
 	tcase_add_test(tc, taps_see_accesses);
 	tcase_add_test(tc, tap_limits);
+	tcase_add_test(tc, taps_change_during_delivery);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Alloc");
@@ -648,6 +719,7 @@ static Suite *arena_suite(void)
 	tcase_add_test(tc, alloc_bad_args);
 	tcase_add_test(tc, alloc_alignment);
 	tcase_add_test(tc, alloc_zeroed);
+	tcase_add_test(tc, new_arena_zeroed_after_reuse);
 	tcase_add_test(tc, free_rejects_bad_pointers);
 	tcase_add_test(tc, memory_of_added_regions_not_allocated);
 	tcase_add_test(tc, exhaustion);

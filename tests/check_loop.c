@@ -699,6 +699,68 @@ START_TEST(drain_does_not_block_on_io)
 }
 END_TEST
 
+/* A request on libuv's thread pool that takes real time, as a disk
+ * backend's file read does, and records the virtual clock when done. */
+static uv_work_t slow_req;
+static uint64_t slow_done_ns;
+static int slow_done;
+
+static void slow_work(uv_work_t *req)
+{
+	(void)req;
+	uv_sleep(30);
+}
+
+static void slow_after(uv_work_t *req, int status)
+{
+	(void)req;
+	ck_assert_int_eq(status, 0);
+	slow_done = 1;
+	slow_done_ns = vs_loop_now(loop);
+	record(7);
+}
+
+static int slow_cond(void *opaque)
+{
+	(void)opaque;
+	return slow_done;
+}
+
+START_TEST(request_in_flight_holds_the_clock)
+{
+	struct item t;
+
+	slow_done = 0;
+	item_init(&t, 1);
+	ck_assert_int_eq(vs_loop_timer_start(loop, &t.t, 1000), 0);
+	ck_assert_int_eq(uv_queue_work(vs_loop_uv(loop), &slow_req, slow_work, slow_after), 0);
+	/* Nothing runnable but the timer: without the request holding the
+	 * clock, the timer would fire (now = 1000) before the work is done. */
+	ck_assert_int_eq(vs_loop_run_until(loop, slow_cond, NULL, 1000000), 0);
+	ck_assert_uint_eq(slow_done_ns, 0);
+	ck_assert_uint_eq(vs_loop_now(loop), 0);
+	/* Then time moves on as before. */
+	ck_assert_int_eq(vs_loop_run_until(loop, NULL, NULL, 2000), -ETIMEDOUT);
+	ck_assert_uint_eq(vs_loop_now(loop), 2000);
+	const int want[] = {7, 1};
+	assert_trace(want, 2);
+	ck_assert_uint_eq(trace_ns[1], 1000);
+}
+END_TEST
+
+START_TEST(drain_waits_for_request)
+{
+	slow_done = 0;
+	ck_assert_int_eq(uv_queue_work(vs_loop_uv(loop), &slow_req, slow_work, slow_after), 0);
+	/* A drain never blocks on a handle, but a request always completes:
+	 * the drain returns only once it has. */
+	ck_assert_int_eq(vs_loop_drain(loop), 0);
+	ck_assert_int_eq(slow_done, 1);
+	ck_assert_uint_eq(vs_loop_now(loop), 0);
+	ck_assert_int_eq(uv_loop_alive(vs_loop_uv(loop)), 0);
+}
+END_TEST
+
 static Suite *loop_suite(void)
 {
 	Suite *s = suite_create("loop");
@@ -744,6 +806,8 @@ static Suite *loop_suite(void)
 	tcase_add_test(tc, waits_for_active_io);
 	tcase_add_test(tc, waits_for_bare_completion);
 	tcase_add_test(tc, drain_does_not_block_on_io);
+	tcase_add_test(tc, request_in_flight_holds_the_clock);
+	tcase_add_test(tc, drain_waits_for_request);
 	tcase_set_timeout(tc, 30); /* real time: a loaded machine is slow */
 	suite_add_tcase(s, tc);
 	return s;

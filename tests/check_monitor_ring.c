@@ -379,6 +379,66 @@ static void notify_used_suppressed_event_idx(void)
 	dev_complete(0, 16);
 }
 
+/* Device writes to its suppression fields: through the arena, so the
+ * monitor's tap sees them, as it sees an in-process device's. */
+static void dev_used_flags(uint16_t v)
+{
+	uint8_t b[2];
+
+	vs_put_le16(b, v);
+	vs_arena_write(F.arena, VS_SIDE_DEVICE, F.used + VS_USED_FLAGS, b, 2);
+}
+
+static void dev_avail_event(uint16_t v)
+{
+	uint8_t b[2];
+
+	vs_put_le16(b, v);
+	vs_arena_write(F.arena, VS_SIDE_DEVICE, F.used + VS_USED_AVAIL_EVENT(F.num), b, 2);
+}
+
+static void notify_avail_suppressed(void)
+{
+	one_request();
+	dev_used_flags(VRING_USED_F_NO_NOTIFY);
+	dev_read(F.avail + VS_AVAIL_IDX, 2); /* it polls: nothing new yet */
+	set_desc(1, F.buf2, 16, W, 0);
+	publish(1);
+	kick(0); /* NO_NOTIFY since before entry 1 was published */
+}
+
+static void notify_avail_suppressed_event_idx(void)
+{
+	negotiate_also(VIRTIO_F_EVENT_IDX);
+	one_request();
+	dev_avail_event(5); /* kick me when entry 5 is published */
+	dev_read(F.avail + VS_AVAIL_IDX, 2);
+	set_desc(1, F.buf2, 16, W, 0);
+	publish(1);
+	kick(0); /* entry 1 only */
+}
+
+static void notify_avail_missing(void)
+{
+	one_request();
+	dev_complete(0, 16);
+	set_desc(1, F.buf2, 16, W, 0);
+	publish(1); /* used flags 0: a kick is owed, none comes */
+	settle();
+}
+
+static void notify_avail_missing_event_idx(void)
+{
+	negotiate_also(VIRTIO_F_EVENT_IDX);
+	one_request();
+	dev_complete(0, 16);
+	dev_avail_event(1);
+	vs_monitor_sync(F.mon);
+	set_desc(1, F.buf2, 16, W, 0);
+	publish(1); /* entry 1 sits at avail_event: owed */
+	settle();
+}
+
 /* ---- entropy ---- */
 
 static void entropy_readable_buffer(void)
@@ -437,6 +497,10 @@ static const struct rule_case cases[] = {
 	{"notify.used-missing-event-idx", VS_SIDE_DEVICE, notify_used_missing_event_idx, NULL},
 	{"notify.used-suppressed", VS_SIDE_DEVICE, notify_used_suppressed, NULL},
 	{"notify.used-suppressed-event-idx", VS_SIDE_DEVICE, notify_used_suppressed_event_idx, NULL},
+	{"notify.avail-suppressed", VS_SIDE_DRIVER, notify_avail_suppressed, NULL},
+	{"notify.avail-suppressed-event-idx", VS_SIDE_DRIVER, notify_avail_suppressed_event_idx, NULL},
+	{"notify.avail-missing", VS_SIDE_DRIVER, notify_avail_missing, NULL},
+	{"notify.avail-missing-event-idx", VS_SIDE_DRIVER, notify_avail_missing_event_idx, NULL},
 	{"entropy.readable-buffer", VS_SIDE_DRIVER, entropy_readable_buffer, NULL},
 	{"entropy.zero-len", VS_SIDE_DEVICE, entropy_zero_len, NULL},
 };
@@ -554,6 +618,58 @@ START_TEST(clean_no_kick_when_suppressed)
 }
 END_TEST
 
+/* The device's used flags and avail_event, as it writes them: the driver
+ * kicks exactly when they ask, and a device that polls finds the rest. */
+START_TEST(clean_kicks_follow_suppression)
+{
+	init_all();
+	set_desc(0, F.buf, 16, W, 0);
+	publish(0);
+	kick(0);
+	dev_used_flags(VRING_USED_F_NO_NOTIFY); /* busy: no kicks */
+	set_desc(1, F.buf2, 16, W, 0);
+	publish(1);
+	dev_read(F.avail + VS_AVAIL_IDX, 2); /* it polls */
+	dev_write(F.buf2, 16);
+	dev_push(1, 16);
+	dev_push(0, 16);
+	dev_used_flags(0); /* idle again */
+	dev_irq(VIRTIO_MMIO_INT_VRING);
+	publish(0);
+	kick(0);
+	dev_complete(0, 16);
+	settle();
+	expect_clean();
+}
+END_TEST
+
+START_TEST(clean_kicks_follow_avail_event)
+{
+	negotiate_also(VIRTIO_F_EVENT_IDX);
+	init_all();
+	for (uint16_t i = 0; i < 3; i++) {
+		set_desc(i, F.buf + 16u * i, 16, W, 0);
+		publish(i);
+	}
+	kick(0); /* avail_event 0 is among 0..2 */
+	dev_avail_event(3);
+	dev_avail_event(5); /* changed its mind: kick at entry 5 */
+	for (uint16_t i = 3; i < 5; i++) {
+		set_desc(i, F.buf + 16u * i, 16, W, 0);
+		publish(i); /* entries 3 and 4: no kick needed, none sent */
+	}
+	dev_read(F.avail + VS_AVAIL_IDX, 2);
+	set_desc(5, F.buf + 80, 16, W, 0);
+	publish(5);
+	kick(0); /* entry 5 sits at avail_event */
+	for (uint16_t i = 0; i < 6; i++)
+		dev_push(i, 16);
+	dev_irq(VIRTIO_MMIO_INT_VRING);
+	settle();
+	expect_clean();
+}
+END_TEST
+
 START_TEST(clean_in_order_batch)
 {
 	negotiate_also(VIRTIO_F_IN_ORDER);
@@ -611,6 +727,8 @@ static Suite *ring_suite(void)
 	tcase_add_test(tc, clean_mixed_chains);
 	tcase_add_test(tc, clean_event_idx_suppression);
 	tcase_add_test(tc, clean_no_kick_when_suppressed);
+	tcase_add_test(tc, clean_kicks_follow_suppression);
+	tcase_add_test(tc, clean_kicks_follow_avail_event);
 	tcase_add_test(tc, clean_in_order_batch);
 	tcase_add_test(tc, used_checks_wait_for_late_interrupt);
 	suite_add_tcase(s, tc);

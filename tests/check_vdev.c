@@ -184,7 +184,9 @@ START_TEST(types_list)
 	const char *const *t = vs_device_types();
 
 	ck_assert_str_eq(t[0], "rng");
-	ck_assert_ptr_null(t[1]);
+	ck_assert_str_eq(t[1], "console");
+	ck_assert_str_eq(t[2], "blk");
+	ck_assert_ptr_null(t[3]);
 }
 END_TEST
 

@@ -706,7 +706,7 @@ START_TEST(mmio_unknown_device_and_small_queue)
 	u8 buf[4];
 	int h;
 
-	bk.device_id = VIRTIO_ID_BLOCK; /* no driver: registered, unbound */
+	bk.device_id = VIRTIO_ID_GPU; /* no driver: registered, unbound */
 	h = add_bank();
 	ck_assert_int_eq(vs_guest_rng_read(h, buf, 4, 1), -ENODEV);
 	ck_assert_int_eq(vs_guest_reset(h), -ENODEV);

@@ -364,7 +364,7 @@ static void fx_setup(void)
 	ck_assert_int_eq(vs_monitor_create(F.arena, F.bus, F.irq, &F.mon), 0);
 	F.bank.magic = VS_MMIO_MAGIC;
 	F.bank.version = fx_mmio_version;
-	F.bank.device_id = VIRTIO_ID_CONSOLE; /* a type with no type rules */
+	F.bank.device_id = VIRTIO_ID_9P; /* a type with no type rules */
 	F.bank.vendor = VS_VIRTIO_VENDOR_ID;
 	F.bank.features[1] = 1u << (VIRTIO_F_VERSION_1 - 32);
 	F.bank.num_max = FX_MAXQ;

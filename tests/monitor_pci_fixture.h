@@ -88,7 +88,7 @@ static void tm_handle(struct vs_vdev *v, struct vs_vq *vq)
 }
 
 static const struct vs_device_model cfg_model = {
-	.name = "pcitest", .device_id = VIRTIO_ID_CONSOLE, .num_queues = 2,
+	.name = "pcitest", .device_id = VIRTIO_ID_9P, .num_queues = 2, /* no type rules */
 	.queue_size_max = 16, .config_size = 8, .init = tm_init, .handle_queue = tm_handle,
 };
 

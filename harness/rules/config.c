@@ -69,6 +69,7 @@ void vs__config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off, 
 	struct vs__cfg *c = &dev->cfg;
 	struct vs__cfg_read *e = NULL;
 
+	vs__devtype_config_read(mon, dev, off, width, val);
 	/* a config read right after a changed bracket is the retry */
 	c->retry_pending = 0;
 	if (!c->burst_open) {
@@ -111,14 +112,16 @@ void vs__config_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
 {
 	struct vs__cfg *c = &dev->cfg;
 
+	vs__devtype_config_write(mon, dev, off, width, val);
 	/* spec drv.init.device-suspend.5 */
 	if (dev->suspend_req)
 		vs__violate(mon, dev, -1, VS_R_SUSPEND_CONFIG_WRITE,
 			    "%u-byte config write of 0x%llx at 0x%x after SUSPEND", width,
 			    (unsigned long long)val, off);
 	/* spec drv.init.device-initialization.2: config may be read, not
-	 * written, before FEATURES_OK */
-	else if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK))
+	 * written, before FEATURES_OK -- which a legacy interface without
+	 * VIRTIO_F_VERSION_1 never sets (3.1.2) */
+	else if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK) && !vs__dev_legacy(dev))
 		vs__violate(mon, dev, -1, VS_R_INIT_CONFIG_WRITE_EARLY,
 			    "%u-byte config write of 0x%llx at 0x%x with status 0x%02x", width,
 			    (unsigned long long)val, off, dev->status);

@@ -7,9 +7,11 @@
  * live queue:
  *  - avail_shadow: chains up to this avail idx are registered.  Every new
  *    chain is validated once, when first seen (a kick, an interrupt, a
- *    device memory access, a sync), and recorded by head: its buffers
- *    (device-readable, device-writable, indirect tables), total bytes and
- *    the main-table descriptors it occupies (owner[]);
+ *    device access to the queue's ring, a sync), and recorded by head: its
+ *    buffers (device-readable, device-writable, indirect tables), total
+ *    bytes and the main-table descriptors it occupies (owner[]); its
+ *    ranges go into the monitor's ring index (monitor_ring.c) so device
+ *    accesses to them are judged in O(1);
  *  - used_shadow: used entries up to this used idx are processed: each
  *    must name an outstanding head, report a len within its writable
  *    bytes, and releases the chain.
@@ -23,48 +25,24 @@
  * names a head not seen yet (a driver may skip the kick when the device
  * asked for no notifications).
  *
- * Cost: a kick validates only the new chains; a device memory access scans
- * the outstanding chains of every live queue for overlap.  Turn the
- * monitor off for benchmarks.
+ * Available buffer notifications (2.7.10): the device's used flags and
+ * avail_event are device writes the tap sees.  A kick is judged against
+ * every value they held since the previous kick (the driver read one of
+ * them): a kick none of them asked for is a SHOULD NOT.  Entries
+ * published while the fields asked for a kick, with no device write to
+ * them since before the entries appeared, owe a kick (a MUST), judged at
+ * the second sync.  Neither is judged for a device whose writes the tap
+ * never saw (a foreign device): the monitor cannot know what it showed.
+ *
+ * Cost: a kick validates only the new chains, O(descriptors); a used
+ * entry is O(1) plus its chain's segments; a device access is O(1)
+ * through the index.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/virtio_abi.h"
 #include "harness/monitor_internal.h"
-
-static int feat(const struct vs__dev *dev, unsigned bit)
-{
-	return (vs__dev_features(dev) & VS_BIT(bit)) != 0;
-}
-
-static uint16_t rd16(struct vs_monitor *mon, uint64_t gpa, int *ok)
-{
-	uint8_t b[2];
-
-	if (vs__mem_read(mon, gpa, b, 2) < 0) {
-		*ok = 0;
-		return 0;
-	}
-	return vs_le16(b);
-}
-
-static int seg_add(struct vs__chain *c, uint64_t gpa, uint64_t len, int writable, int table,
-		   int wflag)
-{
-	if (c->nseg == c->segcap) {
-		uint32_t cap = c->segcap ? c->segcap * 2 : 4;
-		struct vs__seg *s = realloc(c->seg, cap * sizeof(*s));
-
-		if (!s)
-			return -1;
-		c->seg = s;
-		c->segcap = cap;
-	}
-	c->seg[c->nseg++] = (struct vs__seg){gpa, len, (uint8_t)writable, (uint8_t)table,
-					     (uint8_t)wflag};
-	return 0;
-}
 
 static int desc_add(struct vs__chain *c, uint16_t d)
 {
@@ -81,45 +59,69 @@ static int desc_add(struct vs__chain *c, uint16_t d)
 	return 0;
 }
 
-void vs__queue_free(struct vs__queue *q)
+/*
+ * What the device's used flags and avail_event said, for the next kick.
+ * The driver reads them after its last publish and before it kicks; that
+ * publish came after the last look at the avail ring that did not show
+ * it.  So at each look: new entries restart the record with what the
+ * fields said since the previous look (win), none extend it; then a new
+ * window starts with what they say now.  Every device write is folded in
+ * (vs__split_flush).
+ */
+static void observe(struct vs__queue *q, int changed)
 {
-	if (q->chains) {
-		for (uint32_t i = 0; i < q->lnum; i++) {
-			free(q->chains[i].seg);
-			free(q->chains[i].desc);
-		}
+	if (changed) {
+		q->kick_allow = q->kick_allow_win;
+		q->kick_min = q->kick_min_win;
+	} else {
+		q->kick_allow |= q->kick_allow_win;
+		if (q->kick_min_win < q->kick_min)
+			q->kick_min = q->kick_min_win;
 	}
-	free(q->chains);
-	free(q->owner);
-	free(q->fifo);
-	q->chains = NULL;
-	q->owner = NULL;
-	q->fifo = NULL;
-	q->live = 0;
+	q->kick_allow_win = q->cur_allow;
+	q->kick_min_win = (uint16_t)(q->cur_ev - q->kick_idx);
 }
 
-void vs__queue_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q)
+/* The fields as they are now: the start of every record. */
+static void read_fields(struct vs_monitor *mon, struct vs__queue *q)
+{
+	int ok = 1;
+	uint16_t flags = vs__rd16(mon, q->lused + VS_USED_FLAGS, &ok);
+	uint16_t ev = vs__rd16(mon, q->lused + VS_USED_AVAIL_EVENT(q->lnum), &ok);
+
+	if (!ok)
+		return;
+	q->cur_allow = !(flags & VRING_USED_F_NO_NOTIFY);
+	q->cur_ev = ev;
+}
+
+static void kick_reset(struct vs__queue *q)
+{
+	q->kick_allow = 0;
+	q->kick_min = 0xffff;
+	q->kick_allow_win = q->cur_allow;
+	q->kick_min_win = (uint16_t)(q->cur_ev - q->kick_idx);
+}
+
+void vs__split_free(struct vs__queue *q)
+{
+	free(q->owner);
+	free(q->fifo);
+	q->owner = NULL;
+	q->fifo = NULL;
+}
+
+int vs__split_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q)
 {
 	uint32_t num = q->num;
 	int ok = 1;
 	uint16_t flags;
 
-	/* spec drv.init.device-initialization.1: queues are step 7, after
-	 * FEATURES_OK (and .5: not at all once the device refused it) */
-	if (dev->features_ok_refused)
-		vs__violate(mon, dev, (int)q->index, VS_R_INIT_CONTINUE_AFTER_REFUSAL,
-			    "queue %u enabled after the device refused FEATURES_OK", q->index);
-	else if (!(dev->status & VIRTIO_CONFIG_S_FEATURES_OK) && !vs__dev_legacy(dev))
-		vs__violate(mon, dev, (int)q->index, VS_R_INIT_QUEUE_BEFORE_FEATURES_OK,
-			    "queue %u enabled with status 0x%02x", q->index, dev->status);
-	vs__queue_free(q);
-	if (feat(dev, VIRTIO_F_RING_PACKED))
-		return; /* packed rings: rules/ring_packed.c, later */
 	/* 2.7: Queue Size is a power of 2, at most 32768 */
 	if (num == 0 || num > VS_VRING_MAX_SIZE || (num & (num - 1))) {
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_QUEUE_SIZE,
 			    "queue %u enabled with size %u", q->index, num);
-		return;
+		return -1;
 	}
 	/* spec drv.basic.virtqueues.1 */
 	if ((q->desc % VS_VRING_DESC_ALIGN) || (q->avail % VS_VRING_AVAIL_ALIGN) ||
@@ -136,53 +138,67 @@ void vs__queue_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__qu
 			    "queue %u of size %u: desc 0x%llx avail 0x%llx used 0x%llx not all in RAM",
 			    q->index, num, (unsigned long long)q->desc, (unsigned long long)q->avail,
 			    (unsigned long long)q->used);
-		return;
+		return -1;
 	}
 	/* spec drv.basic.virtqueues.available-buffer-notification-suppression.1 */
-	flags = rd16(mon, q->used + VS_USED_FLAGS, &ok);
+	flags = vs__rd16(mon, q->used + VS_USED_FLAGS, &ok);
 	if (ok && flags != 0)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_FLAGS_INIT,
 			    "queue %u enabled with used flags 0x%x", q->index, flags);
+	q->lnum = num;
 	q->chains = calloc(num, sizeof(*q->chains));
 	q->owner = malloc(num * sizeof(*q->owner));
 	q->fifo = malloc(num * sizeof(*q->fifo));
-	if (!q->chains || !q->owner || !q->fifo) {
-		vs__queue_free(q);
-		return;
-	}
+	if (!q->chains || !q->owner || !q->fifo)
+		return -1;
 	memset(q->owner, 0xff, num * sizeof(*q->owner));
-	q->lnum = num;
 	q->ldesc = q->desc;
 	q->lavail = q->avail;
 	q->lused = q->used;
+	q->area_len[0] = VS_DESC_SIZE(num);
+	q->area_len[1] = VS_AVAIL_SIZE(num);
+	q->area_len[2] = VS_USED_SIZE(num);
 	q->avail_shadow = 0; /* both indices start at 0 (2.7.6, 2.7.8) */
 	q->used_shadow = 0;
 	q->fifo_head = q->fifo_len = 0;
 	q->outstanding = 0;
-	q->used_dirty = 0;
 	q->snap_valid = 0;
 	q->busy = 0;
 	q->tainted = 0;
-	q->live = 1;
-	/* memory handed out again is no longer an old ring */
-	vs__dead_forget(mon, q->ldesc, VS_DESC_SIZE(num));
-	vs__dead_forget(mon, q->lavail, VS_AVAIL_SIZE(num));
-	vs__dead_forget(mon, q->lused, VS_USED_SIZE(num));
+	q->kick_idx = 0;
+	read_fields(mon, q);
+	kick_reset(q);
+	return 0;
 }
 
-void vs__queue_disable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int reason)
+/*
+ * spec drv.basic.virtqueues.available-buffer-notification-suppression.4 / .6:
+ * entries old..idx-1 appeared while the device's fields asked for a
+ * notification (flags 0, or avail_event among them), and stayed so since
+ * before they appeared: the driver owes a kick.
+ */
+static void owe_kick(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		     uint16_t old, uint16_t idx)
 {
-	int d = vs__dev_index(mon, dev);
+	int ok = 1, owed;
 
-	if (!q->live)
+	if (q->kick_owed || !q->dev_tapped || q->tainted ||
+	    !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) || dev->suspended || dev->suspend_req)
 		return;
-	vs__dead_add(mon, q->ldesc, VS_DESC_SIZE(q->lnum), d, (int)q->index, reason);
-	vs__dead_add(mon, q->lavail, VS_AVAIL_SIZE(q->lnum), d, (int)q->index, reason);
-	vs__dead_add(mon, q->lused, VS_USED_SIZE(q->lnum), d, (int)q->index, reason);
-	vs__queue_free(q);
+	if (vs__feat(dev, VIRTIO_F_EVENT_IDX))
+		owed = vs_need_event(vs__rd16(mon, q->lused + VS_USED_AVAIL_EVENT(q->lnum), &ok), idx,
+				     old);
+	else
+		owed = !(vs__rd16(mon, q->lused + VS_USED_FLAGS, &ok) & VRING_USED_F_NO_NOTIFY);
+	if (!ok || !owed)
+		return;
+	q->kick_owed = 1;
+	q->kick_owed_stamp = mon->sync_count;
+	q->kick_owed_gen = q->sup_gen;
+	q->kick_owed_idx = idx;
 }
 
-static void chain_release(struct vs__queue *q, uint16_t head)
+static void chain_release(struct vs_monitor *mon, struct vs__queue *q, uint16_t head)
 {
 	struct vs__chain *c = &q->chains[head];
 
@@ -190,6 +206,7 @@ static void chain_release(struct vs__queue *q, uint16_t head)
 		return;
 	c->outstanding = 0;
 	q->outstanding--;
+	vs__chain_unindex(mon, c);
 	for (uint32_t i = 0; i < c->ndesc; i++)
 		if (q->owner[c->desc[i]] == head)
 			q->owner[c->desc[i]] = VS__NO_OWNER;
@@ -206,6 +223,7 @@ struct walk {
 	uint16_t head;
 	uint32_t count; /* descriptors, indirect entries included */
 	int seen_writable;
+	int malformed;  /* the walk could not follow it all: the buffers are not the request */
 };
 
 static void walk_buffer(struct walk *w, uint64_t addr, uint32_t len, uint16_t flags,
@@ -227,7 +245,7 @@ static void walk_buffer(struct walk *w, uint64_t addr, uint32_t len, uint16_t fl
 		w->c->writable += len;
 	else
 		w->c->readable += len;
-	seg_add(w->c, addr, len, writable, 0, 0);
+	vs__chain_seg_add(w->c, addr, len, writable, 0, 0);
 }
 
 static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
@@ -243,6 +261,7 @@ static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
 
 		if (w->count >= w->q->lnum) {
 			/* spec ...indirect-descriptors.3 */
+			w->malformed = 1;
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_CHAIN_TOO_LONG,
 				    "head %u: chain longer than the queue size %u", w->head,
 				    w->q->lnum);
@@ -250,6 +269,7 @@ static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
 		}
 		if (steps >= n) {
 			/* spec drv.basic.virtqueues.virtqueue-descriptor-table.1 */
+			w->malformed = 1;
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_DESC_LOOP,
 				    "head %u: indirect table of %u entries loops", w->head, n);
 			return;
@@ -263,18 +283,21 @@ static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
 		steps++;
 		w->count++;
 		/* spec ...indirect-descriptors.2 */
-		if (flags & VRING_DESC_F_INDIRECT)
+		if (flags & VRING_DESC_F_INDIRECT) {
+			w->malformed = 1;
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_INDIRECT_NESTED,
 				    "head %u: indirect entry %u has VIRTQ_DESC_F_INDIRECT", w->head, j);
-		else
+		} else {
 			walk_buffer(w, addr, dlen, flags, "indirect entry", j);
+		}
 		if (!(flags & VRING_DESC_F_NEXT))
 			return;
 		/* spec ...indirect-descriptors.5: in order, entry j chains to j + 1 */
-		if (feat(w->dev, VIRTIO_F_IN_ORDER) && next != j + 1)
+		if (vs__feat(w->dev, VIRTIO_F_IN_ORDER) && next != j + 1)
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_IN_ORDER_INDIRECT,
 				    "head %u: indirect entry %u next %u", w->head, j, next);
 		if (next >= n) {
+			w->malformed = 1;
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_DESC_INDEX,
 				    "head %u: indirect entry %u next %u >= table size %u", w->head, j,
 				    next, n);
@@ -288,7 +311,7 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 			   uint16_t pos, uint16_t head)
 {
 	struct vs__chain *c;
-	struct walk w = {mon, dev, q, NULL, head, 0, 0};
+	struct walk w = {mon, dev, q, NULL, head, 0, 0, 0};
 	uint32_t i = head, main_n = 0;
 	uint8_t raw[16];
 
@@ -306,7 +329,7 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_HEAD_REUSED,
 			    "avail idx %u: head %u made available again, outstanding since avail idx %u",
 			    pos, head, c->avail_pos);
-		chain_release(q, head);
+		chain_release(mon, q, head);
 		q->tainted = 1;
 	}
 	c->nseg = c->ndesc = 0;
@@ -320,6 +343,7 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 
 		if (main_n >= q->lnum) {
 			/* spec drv.basic.virtqueues.virtqueue-descriptor-table.1 */
+			w.malformed = 1;
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DESC_LOOP,
 				    "head %u: chain loops (more than %u descriptors)", head, q->lnum);
 			break;
@@ -339,21 +363,23 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 		q->owner[i] = head;
 		desc_add(c, (uint16_t)i);
 		if (flags & VRING_DESC_F_INDIRECT) {
-			if (!feat(dev, VIRTIO_F_INDIRECT_DESC))
+			if (!vs__feat(dev, VIRTIO_F_INDIRECT_DESC))
 				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_INDIRECT_NOT_NEGOTIATED,
 					    "head %u: descriptor %u is indirect", head, i);
 			if (flags & VRING_DESC_F_NEXT)
 				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_INDIRECT_NEXT,
 					    "head %u: descriptor %u has INDIRECT and NEXT", head, i);
 			/* 2.7.5.3: the table is desc[len / 16] */
-			if (len == 0 || (len % 16))
+			if (len == 0 || (len % 16)) {
+				w.malformed = 1;
 				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_INDIRECT_LEN,
 					    "head %u: indirect table length %u", head, len);
-			else if (!vs__mem_ok(mon, addr, len))
+			} else if (!vs__mem_ok(mon, addr, len)) {
+				w.malformed = 1;
 				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DESC_RANGE,
 					    "head %u: indirect table 0x%llx+%u not in RAM", head,
 					    (unsigned long long)addr, len);
-			else if (seg_add(c, addr, len, 0, 1, (flags & VRING_DESC_F_WRITE) != 0) == 0) {
+			} else if (vs__chain_seg_add(c, addr, len, 0, 1, (flags & VRING_DESC_F_WRITE) != 0) == 0) {
 				/* the chain's length counts the buffers the table
 				 * holds, not the descriptor pointing at it */
 				w.count--;
@@ -365,11 +391,12 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 		if (!(flags & VRING_DESC_F_NEXT))
 			break;
 		/* spec drv.basic.virtqueues.virtqueue-descriptor-table.2 */
-		if (feat(dev, VIRTIO_F_IN_ORDER) && next != (i + 1) % q->lnum)
+		if (vs__feat(dev, VIRTIO_F_IN_ORDER) && next != (i + 1) % q->lnum)
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_IN_ORDER_NEXT,
 				    "head %u: descriptor %u next %u, not %u", head, i, next,
 				    (i + 1) % q->lnum);
 		if (next >= q->lnum) {
+			w.malformed = 1;
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DESC_INDEX,
 				    "head %u: descriptor %u next %u >= queue size %u", head, i, next,
 				    q->lnum);
@@ -384,36 +411,47 @@ static void register_chain(struct vs_monitor *mon, struct vs__dev *dev, struct v
 			    (unsigned long long)(c->readable + c->writable));
 	c->outstanding = 1;
 	q->outstanding++;
+	vs__chain_index(mon, q, head, c);
 	/* memory the driver hands out again is no longer an old ring */
 	for (uint32_t s = 0; s < c->nseg; s++)
 		vs__dead_forget(mon, c->seg[s].gpa, c->seg[s].len);
-	if (feat(dev, VIRTIO_F_IN_ORDER) && q->fifo_len < q->lnum)
+	if (vs__feat(dev, VIRTIO_F_IN_ORDER) && q->fifo_len < q->lnum)
 		q->fifo[(q->fifo_head + q->fifo_len++) % q->lnum] = head;
-	vs__emit(mon, "avail", dev, (int)q->index, "idx=%u head=%u descs=%u readable=%llu writable=%llu",
-		 pos, head, w.count, (unsigned long long)c->readable,
-		 (unsigned long long)c->writable);
-	vs__devtype_chain(mon, dev, q, head, c);
+	if (mon->obs)
+		vs__emit(mon, "avail", dev, (int)q->index,
+			 "idx=%u head=%u descs=%u readable=%llu writable=%llu", pos, head, w.count,
+			 (unsigned long long)c->readable, (unsigned long long)c->writable);
+	/* the device-type rules judge requests, not chains already broken */
+	if (!w.malformed)
+		vs__devtype_chain(mon, dev, q, head, c);
 }
 
 static void avail_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q)
 {
-	int ok = 1;
-	uint16_t idx, flags, delta;
+	int ok = 1, stable;
+	uint16_t idx, flags, delta, old;
 
 	if (!q->live || (q->busy & VS__IN_AVAIL))
 		return;
-	idx = rd16(mon, q->lavail + VS_AVAIL_IDX, &ok);
-	flags = rd16(mon, q->lavail + VS_AVAIL_FLAGS, &ok);
+	idx = vs__rd16(mon, q->lavail + VS_AVAIL_IDX, &ok);
 	if (!ok)
 		return;
 	delta = (uint16_t)(idx - q->avail_shadow);
+	/* no device write to its suppression fields since the previous look:
+	 * what they say now is what the driver saw when it published */
+	stable = q->sup_gen == q->sup_gen_seen;
+	q->sup_gen_seen = q->sup_gen;
+	observe(q, delta != 0);
 	if (delta == 0)
 		return;
+	flags = vs__rd16(mon, q->lavail + VS_AVAIL_FLAGS, &ok);
+	if (!ok)
+		return;
 	/* spec drv.basic.virtqueues.used-buffer-notification-suppression.3 / .1 */
-	if (feat(dev, VIRTIO_F_EVENT_IDX) && flags != 0)
+	if (vs__feat(dev, VIRTIO_F_EVENT_IDX) && flags != 0)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_AVAIL_FLAGS_EVENT_IDX,
 			    "queue %u: avail flags 0x%x with VIRTIO_F_EVENT_IDX", q->index, flags);
-	else if (!feat(dev, VIRTIO_F_EVENT_IDX) && flags > 1)
+	else if (!vs__feat(dev, VIRTIO_F_EVENT_IDX) && flags > 1)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_AVAIL_FLAGS,
 			    "queue %u: avail flags 0x%x", q->index, flags);
 	/* spec drv.init.device-suspend.3 / .6 */
@@ -442,8 +480,9 @@ static void avail_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs
 		return;
 	}
 	q->busy |= VS__IN_AVAIL;
-	for (uint16_t pos = q->avail_shadow; pos != idx; pos++) {
-		uint16_t head = rd16(mon, q->lavail + VS_AVAIL_RING(pos % q->lnum), &ok);
+	old = q->avail_shadow;
+	for (uint16_t pos = old; pos != idx; pos++) {
+		uint16_t head = vs__rd16(mon, q->lavail + VS_AVAIL_RING(pos % q->lnum), &ok);
 
 		if (!ok || !q->live)
 			break;
@@ -451,6 +490,8 @@ static void avail_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs
 	}
 	q->avail_shadow = idx;
 	q->busy &= ~VS__IN_AVAIL;
+	if (stable && q->live)
+		owe_kick(mon, dev, q, old, idx);
 }
 
 /* IN_ORDER (2.7.9): one entry may stand for a batch, ending at id. */
@@ -476,7 +517,7 @@ static uint16_t in_order_take(struct vs_monitor *mon, struct vs__dev *dev, struc
 		return 1;
 	}
 	for (uint32_t b = 0; b < k; b++)
-		chain_release(q, q->fifo[(q->fifo_head + b) % q->lnum]);
+		chain_release(mon, q, q->fifo[(q->fifo_head + b) % q->lnum]);
 	q->fifo_head = (q->fifo_head + k + 1) % q->lnum;
 	q->fifo_len -= k + 1;
 	return (uint16_t)(k + 1);
@@ -508,16 +549,17 @@ static uint16_t process_used(struct vs_monitor *mon, struct vs__dev *dev, struct
 			    "used idx %u: id %u is not outstanding", pos, id);
 		return 1;
 	}
-	if (feat(dev, VIRTIO_F_IN_ORDER))
+	if (vs__feat(dev, VIRTIO_F_IN_ORDER))
 		step = in_order_take(mon, dev, q, pos, id, left);
 	/* spec dev.basic.virtqueues.virtqueue-used-ring.2 */
 	if (len > c->writable)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_LEN,
 			    "used idx %u: id %u len %u > %llu device-writable bytes", pos, id, len,
 			    (unsigned long long)c->writable);
-	vs__emit(mon, "used", dev, (int)q->index, "idx=%u id=%u len=%u", pos, id, len);
+	if (mon->obs)
+		vs__emit(mon, "used", dev, (int)q->index, "idx=%u id=%u len=%u", pos, id, len);
 	vs__devtype_used(mon, dev, q, (uint16_t)id, c, len);
-	chain_release(q, (uint16_t)id);
+	chain_release(mon, q, (uint16_t)id);
 	return step;
 }
 
@@ -528,8 +570,7 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 
 	if (!q->live || (q->busy & VS__IN_USED))
 		return;
-	idx = rd16(mon, q->lused + VS_USED_IDX, &ok);
-	flags = rd16(mon, q->lused + VS_USED_FLAGS, &ok);
+	idx = vs__rd16(mon, q->lused + VS_USED_IDX, &ok);
 	if (!ok)
 		return;
 	delta = (uint16_t)(idx - q->used_shadow);
@@ -537,11 +578,14 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		q->snap_valid = 0;
 		return;
 	}
+	flags = vs__rd16(mon, q->lused + VS_USED_FLAGS, &ok);
+	if (!ok)
+		return;
 	/* spec dev.basic.virtqueues.available-buffer-notification-suppression.3 / .1 */
-	if (feat(dev, VIRTIO_F_EVENT_IDX) && flags != 0)
+	if (vs__feat(dev, VIRTIO_F_EVENT_IDX) && flags != 0)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_FLAGS_EVENT_IDX,
 			    "queue %u: used flags 0x%x with VIRTIO_F_EVENT_IDX", q->index, flags);
-	else if (!feat(dev, VIRTIO_F_EVENT_IDX) && flags > 1)
+	else if (!vs__feat(dev, VIRTIO_F_EVENT_IDX) && flags > 1)
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_FLAGS,
 			    "queue %u: used flags 0x%x", q->index, flags);
 	if (delta > q->lnum) {
@@ -578,33 +622,72 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 	vs__notify_used(mon, dev, q, old, idx);
 }
 
-void vs__ring_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q)
+
+void vs__split_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q)
 {
-	if (!q->live)
-		return;
 	used_catchup(mon, dev, q);
 	avail_catchup(mon, dev, q);
 }
 
-void vs__ring_flush(struct vs_monitor *mon)
+static int hits(uint64_t gpa, uint64_t len, uint64_t at, uint64_t n)
 {
-	for (uint32_t i = 0; i < mon->ndev; i++) {
-		struct vs__dev *dev = mon->devs[i];
+	return gpa < at + n && at < gpa + len;
+}
 
-		for (uint32_t j = 0; j < dev->nq; j++) {
-			struct vs__queue *q = dev->q[j];
+/*
+ * The device learns of new chains only through the avail idx, so only an
+ * access to it, or to a descriptor no registered chain owns, can show it
+ * one the monitor has not registered.  A used element write is judged
+ * against the chains outstanding: catch up first.
+ */
+void vs__split_touch(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int kind,
+		     uint64_t gpa, uint64_t len, int is_write)
+{
+	uint64_t lo, hi;
 
-			if (q->live && q->used_dirty) {
-				q->used_dirty = 0;
-				used_catchup(mon, dev, q);
+	switch (kind) {
+	case VS__AREA_DRIVER:
+		if (gpa < q->lavail + VS_AVAIL_IDX + 2 && q->lavail + VS_AVAIL_IDX < gpa + len)
+			avail_catchup(mon, dev, q);
+		return;
+	case VS__AREA_DESC:
+		lo = (gpa > q->ldesc ? gpa - q->ldesc : 0) / 16;
+		hi = (gpa + len - q->ldesc - 1) / 16;
+		if (hi >= q->lnum)
+			hi = q->lnum - 1;
+		for (uint64_t d = lo; d <= hi; d++) {
+			if (q->owner[d] == VS__NO_OWNER) {
+				avail_catchup(mon, dev, q);
+				return;
 			}
 		}
+		return;
+	default: /* VS__AREA_DEVICE */
+		if (is_write && hits(gpa, len, q->lused + VS_USED_RING(0), 8ull * q->lnum))
+			avail_catchup(mon, dev, q);
+		return;
 	}
 }
 
-static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+/* A device write to its suppression fields landed: into the window. */
+static void fold_suppression(struct vs_monitor *mon, struct vs__queue *q)
 {
-	return a < b + blen && b < a + alen;
+	uint16_t dist;
+
+	read_fields(mon, q);
+	dist = (uint16_t)(q->cur_ev - q->kick_idx);
+	q->kick_allow_win |= q->cur_allow;
+	if (dist < q->kick_min_win)
+		q->kick_min_win = dist;
+}
+
+void vs__split_flush(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		     unsigned bits)
+{
+	if (bits & VS__DIRTY_SUP)
+		fold_suppression(mon, q);
+	if (bits & VS__DIRTY_USED)
+		used_catchup(mon, dev, q);
 }
 
 /*
@@ -619,7 +702,7 @@ static void check_used_elem_write(struct vs_monitor *mon, struct vs__dev *dev,
 	uint64_t lo = gpa > ring ? gpa : ring;
 	uint64_t hi = gpa + len < ring + 8ull * q->lnum ? gpa + len : ring + 8ull * q->lnum;
 	int ok = 1;
-	uint16_t idx = rd16(mon, q->lused + VS_USED_IDX, &ok);
+	uint16_t idx = vs__rd16(mon, q->lused + VS_USED_IDX, &ok);
 
 	if (!ok || q->tainted)
 		return;
@@ -634,113 +717,82 @@ static void check_used_elem_write(struct vs_monitor *mon, struct vs__dev *dev,
 	}
 }
 
-static int touches_queue(const struct vs__queue *q, uint64_t gpa, uint64_t len)
+void vs__split_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int kind,
+		      uint64_t gpa, uint64_t len, int is_write)
 {
-	if (overlaps(gpa, len, q->ldesc, VS_DESC_SIZE(q->lnum)) ||
-	    overlaps(gpa, len, q->lavail, VS_AVAIL_SIZE(q->lnum)) ||
-	    overlaps(gpa, len, q->lused, VS_USED_SIZE(q->lnum)))
-		return 1;
-	for (uint32_t h = 0; h < q->lnum && q->outstanding; h++)
-		for (uint32_t s = 0; q->chains[h].outstanding && s < q->chains[h].nseg; s++)
-			if (overlaps(gpa, len, q->chains[h].seg[s].gpa, q->chains[h].seg[s].len))
-				return 1;
-	return 0;
-}
-
-static void check_queue_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
-			       uint64_t gpa, uint64_t len, int is_write)
-{
-	/* spec dev.init.device-suspend.3 */
-	if (dev->suspended && !dev->resume_wait && touches_queue(q, gpa, len))
-		vs__violate(mon, dev, (int)q->index, VS_R_SUSPEND_DEVICE_QUEUE_ACCESS,
-			    "queue %u: device %s 0x%llx+%llu while suspended", q->index,
-			    is_write ? "wrote" : "read", (unsigned long long)gpa,
-			    (unsigned long long)len);
-	if (is_write) {
+	if (!is_write)
+		return;
+	switch (kind) {
+	case VS__AREA_DESC:
 		/* spec dev.basic.virtqueues.virtqueue-descriptor-table.2 */
-		if (overlaps(gpa, len, q->ldesc, VS_DESC_SIZE(q->lnum)))
-			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_DESC,
-				    "queue %u: device wrote 0x%llx+%llu into the descriptor table",
-				    q->index, (unsigned long long)gpa, (unsigned long long)len);
+		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_DESC,
+			    "queue %u: device wrote 0x%llx+%llu into the descriptor table", q->index,
+			    (unsigned long long)gpa, (unsigned long long)len);
+		break;
+	case VS__AREA_DRIVER:
 		/* 2.7.6: the available ring is only written by the driver */
-		if (overlaps(gpa, len, q->lavail, VS_AVAIL_SIZE(q->lnum)))
-			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_AVAIL,
-				    "queue %u: device wrote 0x%llx+%llu into the driver area",
-				    q->index, (unsigned long long)gpa, (unsigned long long)len);
-		if (overlaps(gpa, len, q->lused + VS_USED_RING(0), 8ull * q->lnum))
+		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_AVAIL,
+			    "queue %u: device wrote 0x%llx+%llu into the driver area", q->index,
+			    (unsigned long long)gpa, (unsigned long long)len);
+		break;
+	default: /* VS__AREA_DEVICE */
+		if (hits(gpa, len, q->lused + VS_USED_RING(0), 8ull * q->lnum))
 			check_used_elem_write(mon, dev, q, gpa, len);
-		if (overlaps(gpa, len, q->lused + VS_USED_IDX, 2)) {
+		if (hits(gpa, len, q->lused + VS_USED_IDX, 2)) {
 			int ok = 1;
 
-			q->snap_flags = rd16(mon, q->lavail + VS_AVAIL_FLAGS, &ok);
-			q->snap_used_event = rd16(mon, q->lavail + VS_AVAIL_USED_EVENT(q->lnum), &ok);
+			q->snap_flags = vs__rd16(mon, q->lavail + VS_AVAIL_FLAGS, &ok);
+			q->snap_used_event = vs__rd16(mon, q->lavail + VS_AVAIL_USED_EVENT(q->lnum), &ok);
 			q->snap_valid = ok;
-			q->used_dirty = 1;
+			vs__ring_mark_dirty(mon, q, VS__DIRTY_USED);
 		}
-	}
-	for (uint32_t h = 0; h < q->lnum && q->outstanding; h++) {
-		const struct vs__chain *c = &q->chains[h];
-
-		if (!c->outstanding)
-			continue;
-		for (uint32_t s = 0; s < c->nseg; s++) {
-			const struct vs__seg *g = &c->seg[s];
-
-			if (!overlaps(gpa, len, g->gpa, g->len))
-				continue;
-			/* spec dev.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.1:
-			 * the WRITE flag of an indirect descriptor means nothing */
-			if (is_write && g->table && g->wflag)
-				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_INDIRECT_WRITE,
-					    "queue %u head %u: device wrote 0x%llx+%llu into indirect table 0x%llx+%llu",
-					    q->index, h, (unsigned long long)gpa,
-					    (unsigned long long)len, (unsigned long long)g->gpa,
-					    (unsigned long long)g->len);
-			/* spec dev.basic.virtqueues.virtqueue-descriptor-table.1 */
-			else if (is_write && !g->writable)
-				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_WRITE_READABLE,
-					    "queue %u head %u: device wrote 0x%llx+%llu into %s 0x%llx+%llu",
-					    q->index, h, (unsigned long long)gpa,
-					    (unsigned long long)len,
-					    g->table ? "indirect table" : "device-readable buffer",
-					    (unsigned long long)g->gpa, (unsigned long long)g->len);
-			else if (!is_write && g->writable)
-				vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_DEVICE_READ_WRITABLE,
-					    "queue %u head %u: device read 0x%llx+%llu of device-writable buffer 0x%llx+%llu",
-					    q->index, h, (unsigned long long)gpa,
-					    (unsigned long long)len, (unsigned long long)g->gpa,
-					    (unsigned long long)g->len);
+		if (hits(gpa, len, q->lused + VS_USED_FLAGS, 2) ||
+		    hits(gpa, len, q->lused + VS_USED_AVAIL_EVENT(q->lnum), 2)) {
+			q->sup_gen++;
+			vs__ring_mark_dirty(mon, q, VS__DIRTY_SUP);
 		}
+		break;
 	}
 }
 
-void vs__ring_device_access(struct vs_monitor *mon, uint64_t gpa, uint64_t len, int is_write)
+void vs__split_kick(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, uint32_t raw)
 {
-	/* register chains first: the device may be popping one the driver
-	 * made available without a kick */
-	for (uint32_t i = 0; i < mon->ndev; i++)
-		for (uint32_t j = 0; j < mon->devs[i]->nq; j++)
-			avail_catchup(mon, mon->devs[i], mon->devs[i]->q[j]);
-	for (uint32_t i = 0; i < mon->ndev; i++) {
-		struct vs__dev *dev = mon->devs[i];
+	uint16_t now = q->avail_shadow, added = (uint16_t)(now - q->kick_idx);
+	int event_idx = vs__feat(dev, VIRTIO_F_EVENT_IDX);
 
-		for (uint32_t j = 0; j < dev->nq; j++)
-			if (dev->q[j]->live)
-				check_queue_access(mon, dev, dev->q[j], gpa, len, is_write);
+	(void)raw;
+	q->kick_owed = 0;
+	if (added && q->dev_tapped && !q->tainted) {
+		/* spec drv.basic.virtqueues.available-buffer-notification-suppression.7:
+		 * no entry published since the last kick sat at avail_event */
+		if (event_idx && q->kick_min >= added)
+			vs__violate(mon, dev, (int)q->index, VS_R_NOTIFY_AVAIL_SUPPRESSED_EVENT_IDX,
+				    "queue %u: kick for avail idx %u..%u, avail_event never in that range",
+				    q->index, q->kick_idx, (uint16_t)(now - 1));
+		/* spec drv.basic.virtqueues.available-buffer-notification-suppression.3 */
+		else if (!event_idx && !q->kick_allow)
+			vs__violate(mon, dev, (int)q->index, VS_R_NOTIFY_AVAIL_SUPPRESSED,
+				    "queue %u: kick for avail idx %u..%u while used flags had VRING_USED_F_NO_NOTIFY",
+				    q->index, q->kick_idx, (uint16_t)(now - 1));
 	}
-	/* spec dev.basic.device-reset.2, dev.mmio.mmio-device-register-layout.7,
-	 * dev.basic.virtqueues.virtqueue-reset.virtqueue-reset.1 */
-	for (uint32_t i = 0; i < mon->ndead; i++) {
-		const struct vs__dead *d = &mon->dead[i];
-		const char *after = d->reason == VS_R_RESET_DEVICE_QUEUE_ACCESS ? "device reset"
-				    : d->reason == VS_R_VQRESET_DEVICE_ACCESS  ? "queue reset"
-									       : "QueueReady=0";
+	q->kick_idx = now;
+	if (!q->dev_tapped)
+		read_fields(mon, q); /* a foreign device: only what is there now */
+	kick_reset(q);
+}
 
-		if (overlaps(gpa, len, d->gpa, d->len))
-			vs__violate(mon, d->dev >= 0 ? mon->devs[d->dev] : NULL, d->queue,
-				    (enum vs__rule)d->reason,
-				    "queue %d: device %s 0x%llx+%llu of its ring after %s", d->queue,
-				    is_write ? "wrote" : "read", (unsigned long long)gpa,
-				    (unsigned long long)len, after);
-	}
+void vs__split_pending(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int force)
+{
+	int event_idx = vs__feat(dev, VIRTIO_F_EVENT_IDX);
+
+	if (!q->kick_owed || !vs__due(mon, q->kick_owed_stamp, force))
+		return;
+	q->kick_owed = 0;
+	if (q->sup_gen != q->kick_owed_gen)
+		return; /* the device changed its mind meanwhile: no claim */
+	/* spec drv.basic.virtqueues.available-buffer-notification-suppression.4 / .6 */
+	vs__violate(mon, dev, (int)q->index,
+		    event_idx ? VS_R_NOTIFY_AVAIL_MISSING_EVENT_IDX : VS_R_NOTIFY_AVAIL_MISSING,
+		    "queue %u: avail idx reached %u with %s and no notification followed", q->index,
+		    q->kick_owed_idx, event_idx ? "avail_event among the new entries" : "used flags 0");
 }

@@ -25,6 +25,7 @@
 static void reset(struct vs_monitor *mon, struct vs__dev *dev)
 {
 	vs__emit(mon, "reset", dev, -1, "status=0x%02x", dev->status);
+	vs__devtype_reset(mon, dev);
 	for (uint32_t i = 0; i < dev->nq; i++) {
 		struct vs__queue *q = dev->q[i];
 
@@ -227,7 +228,7 @@ void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint3
 			    "queue %u notified with status 0x%02x", queue, dev->status);
 	q = vs__queue_get(dev, queue, 0);
 	if (q)
-		vs__ring_catchup(mon, dev, q);
+		vs__ring_kick(mon, dev, q, raw);
 }
 
 void vs__interrupt(struct vs_monitor *mon, struct vs__dev *dev, int has_handler)

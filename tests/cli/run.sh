@@ -92,6 +92,31 @@ grep -q 'device.used-id-out-of-range' "$tmp/out" && ok "faults lists device.used
 expect_exit 0 "faults --format json" "$bin" faults --format json
 expect_exit 0 "validate the suite" "$bin" validate scenarios/
 
+# virtiosim fuzz: usage errors exit 2; a short seeded run is clean and
+# deterministic (same seed, same cases); json has the summary fields.
+expect_exit 2 "fuzz: unknown option exits 2" "$bin" fuzz --bogus
+expect_exit 2 "fuzz: bad --side exits 2" "$bin" fuzz --side guest
+expect_exit 2 "fuzz: unknown --device exits 2" "$bin" fuzz --device floppy
+expect_exit 2 "fuzz: bad --transport exits 2" "$bin" fuzz --transport usb
+expect_exit 2 "fuzz: bad --ring exits 2" "$bin" fuzz --ring ring
+expect_exit 2 "fuzz: packed ring on a legacy transport exits 2" "$bin" fuzz --ring packed --transport mmio-legacy
+expect_exit 2 "fuzz: --steps 0 exits 2" "$bin" fuzz --steps 0
+expect_exit 2 "fuzz: --steps and --time together exit 2" "$bin" fuzz --steps 10 --time 1
+expect_exit 2 "fuzz: bad --format exits 2" "$bin" fuzz --format junit
+expect_exit 2 "fuzz: --seed needs a value" "$bin" fuzz --seed
+expect_exit 2 "fuzz: stray argument exits 2" "$bin" fuzz scenarios/
+expect_exit 0 "fuzz: short split run exits 0" "$bin" fuzz --seed 3 --steps 300 --ring split --out "$tmp/fz"
+grep -qE '^fuzz: seed 3, side both: [0-9]+ steps in [0-9]+ cases, .* steps/s, 0 findings$' "$tmp/out" &&
+	ok "fuzz: text summary line" || nok "fuzz: text summary line" "$(tail -n 2 "$tmp/out")"
+grep -q 'steps/s' "$tmp/err" && ok "fuzz: progress on stderr" || nok "fuzz: progress on stderr" "$(head -c 300 "$tmp/err")"
+expect_exit 0 "fuzz: json summary" "$bin" fuzz --seed 3 --steps 300 --ring split --side device --format json
+for key in '"steps":' '"cases":' '"steps_per_s":' '"findings": []' '"side": "device"'; do
+	grep -qF "$key" "$tmp/out" && ok "fuzz json has $key" || nok "fuzz json has $key" "$(head -c 400 "$tmp/out")"
+done
+grep -E '"(steps|cases)":' "$tmp/out" >"$tmp/fz1"
+"$bin" fuzz --seed 3 --steps 300 --ring split --side device --format json 2>/dev/null | grep -E '"(steps|cases)":' >"$tmp/fz2"
+cmp -s "$tmp/fz1" "$tmp/fz2" && ok "fuzz: same seed, same cases" || nok "fuzz: same seed, same cases"
+
 # A SHOULD-level rule is a warning: reported, not a failure.
 expect_exit 0 "an unexpected SHOULD warning does not fail the run" "$bin" run "$here/warning.json" --format json
 grep -qF '"rule":	"features.renegotiation"' "$tmp/out" && grep -qF '"severity":	"warning"' "$tmp/out" &&
