@@ -42,6 +42,7 @@ struct vs_loop_batch {
 
 struct vs_loop {
 	uv_loop_t uv;
+	uv_timer_t guard;               /* bounds a blocking wait: see loop_block */
 	struct vs_work *head, *tail;    /* pending work, FIFO */
 	struct vs_loop_batch *batches;  /* innermost running batch first */
 	uint64_t now;                   /* virtual ns */
@@ -62,6 +63,9 @@ int vs_loop_create(struct vs_loop **out)
 		free(loop);
 		return r; /* libuv errors are negative errno on unix */
 	}
+	/* Unreferenced: it never keeps the libuv loop alive on its own. */
+	uv_timer_init(&loop->uv, &loop->guard);
+	uv_unref((uv_handle_t *)&loop->guard);
 	*out = loop;
 	return 0;
 }
@@ -295,6 +299,24 @@ static int loop_fire_timer(struct vs_loop *loop, uint64_t deadline_ns)
 
 /* ---- running ---- */
 
+static void guard_fired(uv_timer_t *t)
+{
+	(void)t;
+}
+
+/*
+ * Block for real I/O, but never for long: a wakeup lost between the
+ * non-blocking poll and this wait (seen once on a heavily loaded machine)
+ * must cost one guard period, not the whole run.  The next round polls
+ * again, so a completion is still seen.
+ */
+static void loop_block(struct vs_loop *loop)
+{
+	uv_timer_start(&loop->guard, guard_fired, 50, 0);
+	uv_run(&loop->uv, UV_RUN_ONCE);
+	uv_timer_stop(&loop->guard);
+}
+
 static int loop_round(struct vs_loop *loop, uint64_t deadline_ns, int may_block)
 {
 	int did = loop_run_batch(loop);
@@ -316,7 +338,7 @@ static int loop_round(struct vs_loop *loop, uint64_t deadline_ns, int may_block)
 	 * before letting virtual time move, also in a drain.  Handles (a
 	 * listening socket) may never fire, so they do not hold the clock. */
 	if (loop->uv.active_reqs.count) {
-		uv_run(&loop->uv, UV_RUN_ONCE);
+		loop_block(loop);
 		return 1;
 	}
 	if (loop_fire_timer(loop, deadline_ns))
@@ -324,7 +346,7 @@ static int loop_round(struct vs_loop *loop, uint64_t deadline_ns, int may_block)
 	/* Nothing to run before the deadline: wait for real I/O if a handle
 	 * keeps the libuv loop alive, else time runs out. */
 	if (may_block && uv_loop_alive(&loop->uv)) {
-		uv_run(&loop->uv, UV_RUN_ONCE);
+		loop_block(loop);
 		return 1;
 	}
 	if (loop->now < deadline_ns)

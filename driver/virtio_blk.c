@@ -244,13 +244,14 @@ static void virtio_commit_rqs(struct blk_mq_hw_ctx *hctx)
 static blk_status_t virtblk_result(struct virtio_blk *vblk, struct virtblk_req *vbr, u32 len)
 {
 	struct virtio_device *vdev = vblk->vdev;
+	const char *name = vblk->disk ? vblk->disk->disk_name : "vd";
 
 	/* The status byte is the last device-writable byte: a used len that
 	 * does not reach it says it was not written.  Legacy devices may
 	 * put other lengths there (spec 5.2.6.3): ignored then. */
 	if (virtio_has_feature(vdev, VIRTIO_F_VERSION_1) && len < vbr->in_len) {
 		dev_err(&vdev->dev, "%s: used len %u does not reach the status byte (%u writable)",
-			vblk->disk ? vblk->disk->disk_name : "vd", len, vbr->in_len);
+			name, len, vbr->in_len);
 		return BLK_STS_IOERR;
 	}
 	switch (vbr->status) {
@@ -261,9 +262,8 @@ static blk_status_t virtblk_result(struct virtio_blk *vblk, struct virtblk_req *
 	case VIRTIO_BLK_S_IOERR:
 		return BLK_STS_IOERR;
 	default:
-		dev_err(&vdev->dev, "%s: unknown status 0x%02x", vblk->disk ? vblk->disk->disk_name
-									   : "vd",
-			vbr->status);
+		/* also VIRTBLK_STATUS_UNSET: the device never wrote it */
+		dev_err(&vdev->dev, "%s: unknown status 0x%02x", name, vbr->status);
 		return BLK_STS_IOERR;
 	}
 }
