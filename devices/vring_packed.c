@@ -264,6 +264,10 @@ int vs__vq_want_notify_packed(struct vs_vq *vq)
 	uint16_t off_wrap, flags, event, old;
 	uint16_t pending = vq->used_pending;
 
+	/* Nothing used since the last decision: a notification would announce
+	 * nothing (the monitor's mmio.isr-spurious caught a flush of nothing). */
+	if (!pending)
+		return 0;
 	if (vs_arena_read(vq->vdev->arena, VS_SIDE_DEVICE, vq->avail_gpa, ev, sizeof(ev)))
 		return vs__vq_fail(vq, "driver event suppression not readable");
 	vq->used_pending = 0;
