@@ -187,12 +187,15 @@ struct same_pred {
 	const char *signature;
 };
 
+static void guard_arm(const struct fuzz_cli *c, uint64_t idx);
+
 static int pred_same(void *opaque, const struct vs_scenario *cand)
 {
 	struct same_pred *p = opaque;
 	struct vs_fuzz_verdict v;
 
 	p->c->shm->case_start_ns = uv_hrtime();
+	guard_arm(p->c, p->c->shm->current_case);
 	vs_fuzz_run_case(cand, &v, NULL);
 	p->c->shm->steps += cand->n_steps;
 	return v.kind != VS_FUZZ_OK && strcmp(v.signature, p->signature) == 0;
@@ -243,10 +246,56 @@ static int budget_spent(const struct fuzz_cli *c)
 	return 0;
 }
 
+/*
+ * --no-fork has no parent to watch the clock: an alarm per case is the
+ * wall-clock guard there.  The handler can only say which case hung (with
+ * async-signal-safe calls) and end the process; `virtiosim fuzz --no-fork
+ * --seed N` reruns up to it.
+ */
+static volatile sig_atomic_t alarm_case_valid;
+static volatile uint64_t alarm_case;
+
+static void on_alarm(int sig)
+{
+	char msg[96], num[24];
+	size_t n = 0, k = 0;
+	uint64_t v = alarm_case;
+	const char *head = "virtiosim: fuzz: HANG: case ";
+
+	(void)sig;
+	while (head[n] && n < sizeof(msg) - 1) {
+		msg[n] = head[n];
+		n++;
+	}
+	do {
+		num[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && k < sizeof(num));
+	while (k && n < sizeof(msg) - 21)
+		msg[n++] = num[--k];
+	memcpy(msg + n, " ran past the guard\n", 20);
+	n += 20;
+	if (alarm_case_valid)
+		(void)!write(STDERR_FILENO, msg, n);
+	_exit(VS_EXIT_FAIL);
+}
+
+static void guard_arm(const struct fuzz_cli *c, uint64_t idx)
+{
+	if (c->fork_mode)
+		return;
+	alarm_case = idx;
+	alarm_case_valid = 1;
+	alarm((unsigned)(c->guard_seconds + 0.999));
+}
+
 static void worker(struct fuzz_cli *c, uint64_t first)
 {
 	struct shm *shm = c->shm;
 	uint64_t idx;
+
+	if (!c->fork_mode)
+		signal(SIGALRM, on_alarm);
 
 	for (idx = first; !budget_spent(c); idx++) {
 		struct vs_scenario s;
@@ -259,6 +308,7 @@ static void worker(struct fuzz_cli *c, uint64_t first)
 		shm->current_case = idx;
 		shm->case_start_ns = uv_hrtime();
 		shm->running = 1;
+		guard_arm(c, idx);
 		vs_fuzz_run_case(&s, &v, NULL);
 		shm->steps += s.n_steps;
 		shm->cases++;
@@ -269,6 +319,8 @@ static void worker(struct fuzz_cli *c, uint64_t first)
 		if (!c->fork_mode)
 			progress(c, 0);
 	}
+	if (!c->fork_mode)
+		alarm(0);
 	shm->worker_done = 1;
 }
 
