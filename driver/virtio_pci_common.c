@@ -23,6 +23,7 @@
 
 #include <errno.h>
 
+#include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/slab.h>
 #include <linux/virtio_ring.h>
@@ -41,6 +42,23 @@ void vp_synchronize_vectors(struct virtio_device *vdev)
 {
 	/* Handlers run in the raiser's context: none is in flight now. */
 	(void)vdev;
+}
+
+int vp_wait_reset(struct virtio_device *vdev)
+{
+	unsigned int polls;
+	u8 status = 0;
+
+	for (polls = 0; polls < VP_RESET_POLLS; polls++) {
+		status = vdev->config->get_status(vdev);
+		if (!status) {
+			vp_synchronize_vectors(vdev);
+			return 0;
+		}
+		msleep(1);
+	}
+	dev_err(&vdev->dev, "reset incomplete: status %#x after %u reads", status, polls);
+	return -ETIMEDOUT;
 }
 
 bool vp_notify(struct virtqueue *vq)

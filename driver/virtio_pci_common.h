@@ -99,6 +99,11 @@ extern bool virtio_pci_force_legacy;
 
 /* ---- common (virtio_pci_common.c) ---- */
 void vp_synchronize_vectors(struct virtio_device *vdev);
+/* After writing status 0: poll until it reads 0 (spec drv.basic.device-reset.1,
+ * drv.pci.pci-device-layout.common-configuration-structure-layout.5), then
+ * flush pending callbacks.  -ETIMEDOUT after VP_RESET_POLLS reads. */
+#define VP_RESET_POLLS 100u
+int vp_wait_reset(struct virtio_device *vdev);
 bool vp_notify(struct virtqueue *vq);
 /* The policy chain: per-vq MSI-X, shared MSI-X, single MSI-X, INTx. */
 int vp_find_vqs(struct virtio_device *vdev, unsigned int nvqs, struct virtqueue *vqs[],

@@ -21,7 +21,6 @@
 
 #include "driver/virtio_pci_common.h"
 
-#define VP_RESET_POLLS 100u
 /* Largest split ring (spec 2.7: Queue Size at most 32768). */
 #define VP_LEGACY_QUEUE_MAX 32768u
 
@@ -93,23 +92,9 @@ static void vp_set_status(struct virtio_device *vdev, u8 status)
 
 static int vp_reset(struct virtio_device *vdev)
 {
-	struct virtio_pci_legacy_device *ldev = &to_vp_device(vdev)->ldev;
-	unsigned int polls;
-	u8 status = 0;
-
 	/* 0 status means a reset. */
-	vp_legacy_set_status(ldev, 0);
-	/* spec drv.basic.device-reset.1: complete when status reads 0. */
-	for (polls = 0; polls < VP_RESET_POLLS; polls++) {
-		status = vp_legacy_get_status(ldev);
-		if (!status) {
-			vp_synchronize_vectors(vdev);
-			return 0;
-		}
-		msleep(1);
-	}
-	dev_err(&vdev->dev, "reset incomplete: status %#x after %u reads", status, polls);
-	return -ETIMEDOUT;
+	vp_legacy_set_status(&to_vp_device(vdev)->ldev, 0);
+	return vp_wait_reset(vdev);
 }
 
 static u16 vp_config_vector(struct virtio_pci_device *vp_dev, u16 vector)

@@ -26,7 +26,6 @@
 #define SMP_CACHE_BYTES 64u
 /* We never ask for more entries than this (the device may offer more). */
 #define VP_QUEUE_SIZE_CAP 256u
-#define VP_RESET_POLLS 100u
 
 static u64 vp_get_features(struct virtio_device *vdev)
 {
@@ -129,26 +128,9 @@ static void vp_set_status(struct virtio_device *vdev, u8 status)
 
 static int vp_reset(struct virtio_device *vdev)
 {
-	struct virtio_pci_modern_device *mdev = &to_vp_device(vdev)->mdev;
-	unsigned int polls;
-	u8 status = 0;
-
 	/* 0 status means a reset. */
-	vp_modern_set_status(mdev, 0);
-	/* spec drv.pci.pci-device-layout.common-configuration-structure-layout.5:
-	 * wait for device_status to read 0 before going on; a device that
-	 * never gets there fails after VP_RESET_POLLS reads. */
-	for (polls = 0; polls < VP_RESET_POLLS; polls++) {
-		status = vp_modern_get_status(mdev);
-		if (!status) {
-			/* Flush pending VQ/configuration callbacks. */
-			vp_synchronize_vectors(vdev);
-			return 0;
-		}
-		msleep(1);
-	}
-	dev_err(&vdev->dev, "reset incomplete: status %#x after %u reads", status, polls);
-	return -ETIMEDOUT;
+	vp_modern_set_status(&to_vp_device(vdev)->mdev, 0);
+	return vp_wait_reset(vdev);
 }
 
 static u16 vp_config_vector(struct virtio_pci_device *vp_dev, u16 vector)
