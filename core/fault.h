@@ -51,6 +51,21 @@ enum vs_fault_id {
 	/* added with the console device (issue 7) */
 	VS_FAULT_DEV_CONSOLE_BAD_PORT,   /* console: DEVICE_ADD / DEVICE_REMOVE names a port
 					  * beyond max_nr_ports (one that cannot exist) */
+	/* added with the network device (issue 7) */
+	VS_FAULT_DEV_NET_NUM_BUFFERS_OVER, /* net rx: num_buffers larger than the buffers used */
+	VS_FAULT_DEV_NET_USED_LEN_SHORT, /* net rx: used len shorter than the virtio-net header */
+	VS_FAULT_DEV_NET_CTRL_BAD_ACK,   /* net ctrl: ack byte neither VIRTIO_NET_OK nor ERR */
+	VS_FAULT_DEV_NET_RX_GSO_UNNEGOTIATED, /* net rx: gso_type TCPV4 without GUEST_TSO4 */
+	VS_FAULT_DRV_NET_TX_GSO_UNNEGOTIATED, /* net tx: gso_type TCPV4 without HOST_TSO4 */
+	VS_FAULT_DRV_NET_CTRL_UNNEGOTIATED, /* net ctrl: MQ_VQ_PAIRS_SET without VIRTIO_NET_F_MQ */
+	VS_FAULT_DRV_NET_TX_OVER_MTU,    /* net tx: a frame beyond mtu + 14 with gso NONE */
+	/* added to complete the issue 6 minimum list */
+	VS_FAULT_DEV_INTERRUPT_STORM,    /* a burst of used-buffer interrupts with nothing new */
+	VS_FAULT_DEV_NEEDS_RESET,        /* set DEVICE_NEEDS_RESET with a request outstanding */
+	VS_FAULT_DEV_USED_IDX_JUMP,      /* split: used idx moved by more than the queue size */
+	VS_FAULT_DRV_CHAIN_TOO_LONG,     /* an indirect table with more entries than the queue size */
+	VS_FAULT_DRV_QUEUE_SIZE_NOT_POW2, /* split: QueueSize written with a size not a power of 2 */
+	VS_FAULT_DRV_NOTIFY_NOT_READY,   /* notify a queue that is not enabled */
 	VS_FAULT_COUNT
 };
 

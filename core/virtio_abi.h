@@ -353,6 +353,122 @@ _Static_assert(sizeof(struct virtio_console_resize) == 4, "console resize is 4 b
 /* The id a message that names no port carries (DEVICE_READY), as Linux sends it. */
 #define VS_CONSOLE_BAD_ID 0xffffffffu
 
+/* ---- virtio-net (spec 5.1) ---- */
+
+/* Feature bits (5.1.3); 6 (GSO) is legacy only. */
+#define VIRTIO_NET_F_CSUM              0  /* device takes partial checksums */
+#define VIRTIO_NET_F_GUEST_CSUM        1  /* driver takes partial checksums */
+#define VIRTIO_NET_F_CTRL_GUEST_OFFLOADS 2
+#define VIRTIO_NET_F_MTU               3  /* mtu is valid */
+#define VIRTIO_NET_F_MAC               5  /* mac is valid */
+#define VIRTIO_NET_F_GSO               6  /* legacy */
+#define VIRTIO_NET_F_GUEST_TSO4        7
+#define VIRTIO_NET_F_GUEST_TSO6        8
+#define VIRTIO_NET_F_GUEST_ECN         9
+#define VIRTIO_NET_F_GUEST_UFO         10
+#define VIRTIO_NET_F_HOST_TSO4         11
+#define VIRTIO_NET_F_HOST_TSO6         12
+#define VIRTIO_NET_F_HOST_ECN          13
+#define VIRTIO_NET_F_HOST_UFO          14
+#define VIRTIO_NET_F_MRG_RXBUF         15 /* mergeable receive buffers, num_buffers */
+#define VIRTIO_NET_F_STATUS            16 /* status is valid */
+#define VIRTIO_NET_F_CTRL_VQ           17 /* the control queue exists */
+#define VIRTIO_NET_F_CTRL_RX           18 /* RX mode commands */
+#define VIRTIO_NET_F_CTRL_VLAN         19 /* VLAN filter commands */
+#define VIRTIO_NET_F_CTRL_RX_EXTRA     20 /* ALLUNI, NOMULTI, NOUNI, NOBCAST */
+#define VIRTIO_NET_F_GUEST_ANNOUNCE    21 /* driver sends gratuitous packets */
+#define VIRTIO_NET_F_MQ                22 /* max_virtqueue_pairs, MQ_VQ_PAIRS_SET */
+#define VIRTIO_NET_F_CTRL_MAC_ADDR     23 /* MAC_ADDR_SET */
+#define VIRTIO_NET_F_GUEST_USO4        54
+#define VIRTIO_NET_F_GUEST_USO6        55
+#define VIRTIO_NET_F_HOST_USO          56
+#define VIRTIO_NET_F_HASH_REPORT       57
+#define VIRTIO_NET_F_GUEST_HDRLEN      59
+#define VIRTIO_NET_F_RSS               60
+#define VIRTIO_NET_F_RSC_EXT           61
+#define VIRTIO_NET_F_STANDBY           62
+#define VIRTIO_NET_F_SPEED_DUPLEX      63
+
+/* struct virtio_net_config (5.1.4): byte offsets. */
+#define VS_NET_CFG_MAC         0u  /* u8[6] */
+#define VS_NET_CFG_STATUS      6u  /* le16, with VIRTIO_NET_F_STATUS */
+#define VS_NET_CFG_MAX_PAIRS   8u  /* le16 max_virtqueue_pairs, with MQ or RSS */
+#define VS_NET_CFG_MTU         10u /* le16, with VIRTIO_NET_F_MTU */
+#define VS_NET_CFG_SPEED       12u /* le32, with SPEED_DUPLEX */
+#define VS_NET_CFG_DUPLEX      16u /* u8 */
+#define VS_NET_CFG_SIZE        20u /* what virtiosim's device exposes: through duplex
+				    * and its padding (RSS fields not offered) */
+
+#define VIRTIO_NET_S_LINK_UP   1u
+#define VIRTIO_NET_S_ANNOUNCE  2u
+
+#define VIRTIO_NET_MQ_PAIRS_MIN 1u
+#define VIRTIO_NET_MQ_PAIRS_MAX 0x8000u
+
+/* struct virtio_net_hdr (5.1.9) up to num_buffers: 12 bytes when
+ * VIRTIO_F_VERSION_1 or VIRTIO_NET_F_MRG_RXBUF, 10 for a legacy device
+ * without MRG_RXBUF (no num_buffers).  HASH_REPORT and tunnel fields are
+ * not offered by virtiosim's device. */
+#define VS_NET_HDR_FLAGS       0u  /* u8 */
+#define VS_NET_HDR_GSO_TYPE    1u  /* u8 */
+#define VS_NET_HDR_HDR_LEN     2u  /* le16 */
+#define VS_NET_HDR_GSO_SIZE    4u  /* le16 */
+#define VS_NET_HDR_CSUM_START  6u  /* le16 */
+#define VS_NET_HDR_CSUM_OFFSET 8u  /* le16 */
+#define VS_NET_HDR_NUM_BUFFERS 10u /* le16 */
+#define VS_NET_HDR_SIZE        12u
+#define VS_NET_HDR_SIZE_LEGACY 10u
+
+#define VIRTIO_NET_HDR_F_NEEDS_CSUM   1u
+#define VIRTIO_NET_HDR_F_DATA_VALID   2u
+#define VIRTIO_NET_HDR_F_RSC_INFO     4u
+
+#define VIRTIO_NET_HDR_GSO_NONE       0u
+#define VIRTIO_NET_HDR_GSO_TCPV4      1u
+#define VIRTIO_NET_HDR_GSO_UDP        3u
+#define VIRTIO_NET_HDR_GSO_TCPV6      4u
+#define VIRTIO_NET_HDR_GSO_UDP_L4     5u
+#define VIRTIO_NET_HDR_GSO_ECN        0x80u
+
+/* Ethernet framing as the device's wire sees it. */
+#define VS_ETH_ALEN            6u
+#define VS_ETH_HLEN            14u    /* dst, src, ethertype */
+#define VS_ETH_VLAN_HLEN       4u     /* an 802.1Q tag after src */
+#define VS_ETH_P_8021Q         0x8100u
+#define VS_NET_MTU_DEFAULT     1500u
+#define VS_NET_MTU_MIN         68u
+#define VS_NET_MAX_GSO_FRAME   65550u /* largest frame behind one header (64 KiB + L2) */
+
+/* Control queue (5.1.9.5): struct virtio_net_ctrl is class, command,
+ * command-specific data (device-readable), then the ack byte
+ * (device-writable). */
+#define VIRTIO_NET_OK   0u
+#define VIRTIO_NET_ERR  1u
+
+#define VIRTIO_NET_CTRL_RX             0u
+#define VIRTIO_NET_CTRL_RX_PROMISC      0u
+#define VIRTIO_NET_CTRL_RX_ALLMULTI     1u
+#define VIRTIO_NET_CTRL_RX_ALLUNI       2u
+#define VIRTIO_NET_CTRL_RX_NOMULTI      3u
+#define VIRTIO_NET_CTRL_RX_NOUNI        4u
+#define VIRTIO_NET_CTRL_RX_NOBCAST      5u
+#define VIRTIO_NET_CTRL_MAC            1u
+#define VIRTIO_NET_CTRL_MAC_TABLE_SET   0u /* le32 entries + macs, unicast then multicast */
+#define VIRTIO_NET_CTRL_MAC_ADDR_SET    1u /* u8 mac[6] */
+#define VIRTIO_NET_CTRL_VLAN           2u
+#define VIRTIO_NET_CTRL_VLAN_ADD        0u /* le16 vid */
+#define VIRTIO_NET_CTRL_VLAN_DEL        1u
+#define VIRTIO_NET_CTRL_ANNOUNCE       3u
+#define VIRTIO_NET_CTRL_ANNOUNCE_ACK    0u /* no data */
+#define VIRTIO_NET_CTRL_MQ             4u
+#define VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET 0u /* le16 virtqueue_pairs */
+#define VIRTIO_NET_CTRL_GUEST_OFFLOADS 5u
+#define VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET 0u /* le64 offloads */
+#define VS_NET_VLAN_MAX        4095u /* vids 0..4095 */
+
+/* Queue indexes: receiveqN = 2(N-1), transmitqN = 2(N-1)+1, controlq =
+ * 2 * max_virtqueue_pairs (or 2 without MQ). */
+
 /* ---- Little-endian accessors for guest memory ---- */
 static inline uint16_t vs_le16(const void *p)
 {

@@ -50,7 +50,7 @@ static const char *event_name(unsigned ev)
 /* ---- byte buffers ---- */
 
 /* Append up to VS_CONSOLE_BUF_MAX in all; the rest is counted as dropped. */
-static void buf_append(struct vs__con_buf *b, const void *data, size_t len)
+void vs__con_buf_append(struct vs__con_buf *b, const void *data, size_t len)
 {
 	size_t room = VS_CONSOLE_BUF_MAX - b->len, n = len < room ? len : room;
 
@@ -75,7 +75,7 @@ static void buf_append(struct vs__con_buf *b, const void *data, size_t len)
 }
 
 /* Remove n bytes from the front. */
-static void buf_consume(struct vs__con_buf *b, size_t n)
+void vs__con_buf_consume(struct vs__con_buf *b, size_t n)
 {
 	if (n > b->len)
 		n = b->len;
@@ -85,7 +85,7 @@ static void buf_consume(struct vs__con_buf *b, size_t n)
 	b->len -= n;
 }
 
-static void buf_free(struct vs__con_buf *b)
+void vs__con_buf_free(struct vs__con_buf *b)
 {
 	free(b->data);
 	memset(b, 0, sizeof(*b));
@@ -266,7 +266,8 @@ static void deliver_input(struct vs_vdev *vdev, uint32_t id)
 			       vdev->label, id, elem.head);
 			n = 0;
 		}
-		buf_consume(&p->in, (size_t)n);
+		vs__con_buf_consume(&p->in, (size_t)n);
+		vs__con_sock_input_taken(p->sock);
 		if (vs_vq_push(vq, &elem, (uint32_t)n))
 			return;
 	}
@@ -279,7 +280,7 @@ static void port_output(struct vs_vdev *vdev, uint32_t id, const void *data, siz
 
 	if (p->sock && vs__con_sock_write(p->sock, data, len) == 0)
 		return;
-	buf_append(&p->out, data, len);
+	vs__con_buf_append(&p->out, data, len);
 }
 
 /* Drain transmit queue vq of port id into its backend. */
@@ -504,8 +505,8 @@ static void console_fini(struct vs_vdev *vdev)
 	vs_loop_cancel(vdev->loop, &st->service);
 	for (uint32_t i = 0; i < VS_CONSOLE_MAX_PORTS; i++) {
 		vs__con_sock_close(st->port[i].sock);
-		buf_free(&st->port[i].in);
-		buf_free(&st->port[i].out);
+		vs__con_buf_free(&st->port[i].in);
+		vs__con_buf_free(&st->port[i].out);
 	}
 	free(st->ctrl);
 	free(st);
@@ -606,7 +607,7 @@ int vs_console_port_add(struct vs_vdev *vdev, uint32_t port, const char *name, i
 	p->exists = 1;
 	p->console = console != 0;
 	p->announced = p->guest_ready = p->guest_open = 0;
-	buf_free(&p->in);
+	vs__con_buf_free(&p->in);
 	if (((struct vs__con *)vdev->priv)->driver_ready)
 		announce_ports(vdev);
 	return 0;
@@ -629,7 +630,7 @@ int vs_console_port_remove(struct vs_vdev *vdev, uint32_t port)
 		ctrl_queue(vdev, port, VIRTIO_CONSOLE_DEVICE_REMOVE, 0, NULL, 0);
 	p->exists = p->announced = p->guest_ready = p->guest_open = 0;
 	p->dropped += p->in.len;
-	buf_free(&p->in);
+	vs__con_buf_free(&p->in);
 	return 0;
 }
 
@@ -644,7 +645,7 @@ int vs_console_input(struct vs_vdev *vdev, uint32_t port, const void *buf, size_
 		return -ENOENT;
 	if (len > VS_CONSOLE_BUF_MAX - p->in.len)
 		return -ENOSPC;
-	buf_append(&p->in, buf, len);
+	vs__con_buf_append(&p->in, buf, len);
 	service_later(vdev);
 	return 0;
 }
@@ -709,7 +710,7 @@ int64_t vs_console_output_take(struct vs_vdev *vdev, uint32_t port, void *buf, s
 		len = p->out.len;
 	if (len)
 		memcpy(buf, p->out.data, len);
-	buf_consume(&p->out, len);
+	vs__con_buf_consume(&p->out, len);
 	return (int64_t)len;
 }
 
@@ -726,9 +727,11 @@ int vs_console_port_state(struct vs_vdev *vdev, uint32_t port, struct vs_console
 	s->guest_open = p->guest_open;
 	s->host_open = p->host_open;
 	s->console = p->console;
+	s->listening = p->sock != NULL;
+	s->peer = vs__con_sock_has_peer(p->sock);
 	s->input_pending = p->in.len;
 	s->output_len = p->out.len;
-	s->dropped = p->dropped + p->in.dropped + p->out.dropped;
+	s->dropped = p->dropped + p->in.dropped + p->out.dropped + vs__con_sock_dropped(p->sock);
 	return 0;
 }
 
@@ -742,11 +745,38 @@ int64_t vs_console_emerg_count(struct vs_vdev *vdev)
 int vs_console_listen(struct vs_vdev *vdev, uint32_t port, uint16_t tcp_port, uint16_t *bound)
 {
 	struct vs__con_port *p;
+	uint16_t got = 0;
 	int err;
 
 	if (!(p = port_get(vdev, port, &err)))
 		return err;
 	if (p->sock)
 		return -EBUSY;
-	return vs__con_sock_open(vdev, vdev->loop, port, tcp_port, bound, &p->sock);
+	err = vs__con_sock_open_tcp(vdev, vdev->loop, port, tcp_port, &got, &p->sock);
+	if (err)
+		return err;
+	/* where to connect; a run's trace starts after this (a free port
+	 * differs from run to run) */
+	vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: port %u listens on tcp 127.0.0.1:%u", vdev->label,
+	       port, got);
+	if (bound)
+		*bound = got;
+	return 0;
+}
+
+int vs_console_listen_pipe(struct vs_vdev *vdev, uint32_t port, const char *path)
+{
+	struct vs__con_port *p;
+	int err;
+
+	if (!(p = port_get(vdev, port, &err)))
+		return err;
+	if (p->sock)
+		return -EBUSY;
+	err = vs__con_sock_open_pipe(vdev, vdev->loop, port, path, &p->sock);
+	if (err)
+		return err;
+	vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: port %u listens on unix socket %s", vdev->label,
+	       port, path);
+	return 0;
 }

@@ -5,8 +5,9 @@
  * Each port has a backend: by default an in-memory buffer, where what the
  * driver transmits is captured (vs_console_output_*) and input is
  * injected (vs_console_input) to be delivered into the driver's receive
- * buffers; optionally a TCP socket on 127.0.0.1 (vs_console_listen), whose
- * peer then sees the output and feeds the input.  Ports come and go on the
+ * buffers; optionally a listening socket, TCP on 127.0.0.1
+ * (vs_console_listen) or a Unix domain socket (vs_console_listen_pipe),
+ * whose peer then sees the output and feeds the input.  Ports come and go on the
  * device side (hot add / remove); with VIRTIO_CONSOLE_F_MULTIPORT
  * negotiated the device tells the driver with control messages.
  *
@@ -78,9 +79,12 @@ struct vs_console_port_state {
 	int guest_open;       /* the driver's last PORT_OPEN value */
 	int host_open;        /* the host side is open */
 	int console;          /* nominated as a console port */
+	int listening;        /* backed by a socket (vs_console_listen*) */
+	int peer;             /* ... and a peer is connected to it */
 	uint64_t input_pending; /* injected bytes not delivered yet */
 	uint64_t output_len;  /* captured bytes not taken yet */
-	uint64_t dropped;     /* bytes dropped: buffers full, port gone */
+	uint64_t dropped;     /* bytes dropped: buffers full, port gone,
+			       * output a socket peer never took */
 };
 int vs_console_port_state(struct vs_vdev *vdev, uint32_t port, struct vs_console_port_state *st);
 
@@ -89,11 +93,29 @@ int64_t vs_console_emerg_count(struct vs_vdev *vdev);
 
 /*
  * Back the port with a TCP listener on 127.0.0.1:tcp_port (0: the system
- * picks; the port chosen is stored in *bound).  One peer at a time: its
- * bytes become the port's input, the port's output goes to it (and is not
- * captured).  Before a peer connects, output is captured as usual.
- * -EBUSY when the port already listens, or a libuv error.
+ * picks; the port chosen is stored in *bound when bound is not NULL).
+ * One peer at a time (a second is hung up on): its bytes become the
+ * port's input, the port's output goes to it (and is not captured).
+ * While no peer is connected, output is captured as usual.  Output the
+ * peer's socket does not take at once waits for it, VS_CONSOLE_BUF_MAX
+ * bytes at most (the rest is dropped), and is dropped too if the peer goes
+ * first (both counted in dropped); a peer sending faster than the driver
+ * reads is slowed down, not dropped.  Neither waiting for a peer nor a
+ * peer that does not read holds the loop's virtual clock.  The listener
+ * closes when the device goes.  -EBUSY when the port already listens
+ * (either kind), or a libuv error (-EADDRINUSE...).  The address is
+ * logged at info.
  */
 int vs_console_listen(struct vs_vdev *vdev, uint32_t port, uint16_t tcp_port, uint16_t *bound);
+
+/*
+ * The same with a Unix domain socket bound at path (libuv's pipe): -EBUSY
+ * when the port already listens (either kind), -EINVAL for an empty path,
+ * -ENAMETOOLONG when path does not fit a socket address (107 bytes), or a
+ * libuv error: -EADDRINUSE when path exists (it is left alone), -EACCES
+ * for a directory that does not exist or cannot be written.  The socket
+ * file is removed when the device goes.
+ */
+int vs_console_listen_pipe(struct vs_vdev *vdev, uint32_t port, const char *path);
 
 #endif /* VS_DEVICES_CONSOLE_H */

@@ -174,5 +174,6 @@ const struct vs_device_model *vs__device_model_find(const char *name);
 extern const struct vs_device_model vs__rng_model;
 extern const struct vs_device_model vs__console_model;
 extern const struct vs_device_model vs__blk_model;
+extern const struct vs_device_model vs__net_model;
 
 #endif /* VS_DEVICES_INTERNAL_H */

@@ -11,7 +11,8 @@
 #define VS_DEVICE_MODELS(X) \
 	X(rng) \
 	X(console) \
-	X(blk)
+	X(blk) \
+	X(net)
 
 #define MODEL_PTR(n) &vs__##n##_model,
 #define MODEL_NAME(n) #n,

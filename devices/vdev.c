@@ -22,6 +22,9 @@
 
 #define LOG_SUBSYS "vdev"
 
+/* Extra used-buffer interrupts VS_FAULT_DEV_INTERRUPT_STORM raises. */
+#define VS_VDEV_IRQ_STORM 64u
+
 static void vdev_queue_work(void *opaque)
 {
 	struct vs_vq *vq = opaque;
@@ -218,6 +221,14 @@ void vs__vdev_vring_interrupt(struct vs_vdev *vdev, unsigned qidx)
 		vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: fault: spurious notification on vq %u",
 		       vdev->label, qidx);
 		vdev->tops->interrupt(vdev->topaque, VS_VDEV_IRQ_VRING, qidx);
+	}
+	/* A storm: the same, many times over.  Each one reaches the driver's
+	 * handler, which must find nothing and return, not spin. */
+	if (vs_fault_hit(vdev->faults, VS_FAULT_DEV_INTERRUPT_STORM)) {
+		vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: fault: %u spurious notifications on vq %u",
+		       vdev->label, VS_VDEV_IRQ_STORM, qidx);
+		for (unsigned i = 0; i < VS_VDEV_IRQ_STORM && vdev->tops; i++)
+			vdev->tops->interrupt(vdev->topaque, VS_VDEV_IRQ_VRING, qidx);
 	}
 }
 

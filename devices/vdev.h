@@ -61,6 +61,15 @@ struct vs_device_params {
 	const char *blk_serial;
 	const char *blk_backend_file;
 	uint64_t blk_ioerr_first, blk_ioerr_count;
+	/* net (devices/net.c, devices/net.h): net_mac is offered with
+	 * VIRTIO_NET_F_MAC (all zeroes = 52:54:00:12:34:56); net_mtu 0 = 1500,
+	 * else 68..65535, offered with VIRTIO_NET_F_MTU; net_queue_pairs 0 =
+	 * 1, more than one offers VIRTIO_NET_F_MQ (at most 0x8000);
+	 * net_link_down starts with the link down (VIRTIO_NET_F_STATUS). */
+	uint8_t net_mac[6];
+	uint32_t net_mtu;
+	uint32_t net_queue_pairs;
+	int net_link_down;
 };
 
 /*

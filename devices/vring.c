@@ -281,6 +281,18 @@ int vs_vq_pop(struct vs_vq *vq, struct vs_vq_elem *elem)
 	err = vq->packed ? vs__vq_pop_packed(vq, elem) : vs__vq_pop_split(vq, elem);
 	if (err)
 		return err;
+	/* VS_FAULT_DEV_NEEDS_RESET: an internal error with a request in hand.
+	 * The device gives up on it and asks for a reset (spec
+	 * dev.basic.device-status-field.2; .3: with the configuration change
+	 * notification), which the spec allows at any time; the request is
+	 * never completed. */
+	if (vs_fault_hit(vdev->faults, VS_FAULT_DEV_NEEDS_RESET)) {
+		vs_log(VS_LOG_INFO, LOG_SUBSYS,
+		       "%s: vq %u: fault: DEVICE_NEEDS_RESET with head %u in hand", vdev->label,
+		       vq->index, elem->head);
+		vs__vdev_set_needs_reset(vdev);
+		return -EIO;
+	}
 	vs__vq_inflight_set(vq, elem->head, 1);
 	elem->seq = vq->pop_seq++;
 	return 0;

@@ -265,17 +265,26 @@ int vs__vq_fill_split(struct vs_vq *vq, const struct vs_vq_elem *elem, uint32_t 
 
 int vs__vq_flush_split(struct vs_vq *vq)
 {
-	uint16_t idx = (uint16_t)(vq->used_idx + vq->fill_count);
+	uint16_t idx = (uint16_t)(vq->used_idx + vq->fill_count), shown = idx;
 
 	if (!vq->fill_count)
 		return 0;
 	if (used_cache_write(vq))
 		return -EIO;
+	/* VS_FAULT_DEV_USED_IDX_JUMP: move idx by queue size + 1 more than
+	 * the entries written (2.7.8: idx counts the entries the device
+	 * wrote, at most Queue Size of them outstanding), and go on counting
+	 * from there, as a device whose idx got corrupted would. */
+	if (vs_fault_hit(vq->vdev->faults, VS_FAULT_DEV_USED_IDX_JUMP)) {
+		shown = (uint16_t)(idx + vq->num + 1);
+		vs_log(VS_LOG_INFO, LOG_SUBSYS, "%s: vq %u: fault: used idx %u published as %u",
+		       vq->vdev->label, vq->index, idx, shown);
+	}
 	/* spec dev.basic.virtqueues.virtqueue-used-ring.1: the elements (len
 	 * included) before the idx that publishes them. */
-	if (write_le16(vq, vq->used_gpa + VS_USED_IDX, idx))
+	if (write_le16(vq, vq->used_gpa + VS_USED_IDX, shown))
 		return vs__vq_fail(vq, "used idx not writable");
-	vq->used_idx = idx;
+	vq->used_idx = shown;
 	vq->fill_count = 0;
 	return 0;
 }

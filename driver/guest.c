@@ -23,6 +23,7 @@
 #include "driver/modules.h"
 #include "driver/shim.h"
 #include "driver/virtio_console.h"
+#include "driver/virtio_net.h"
 #include "driver/virtio_pci_common.h"
 
 #define VS_GUEST_MAX_DEVICES 32
@@ -66,9 +67,14 @@ int vs_guest_init(const struct vs_guest_env *env)
 	err = virtio_blk_driver_init();
 	if (err)
 		goto out_console;
+	err = virtio_net_driver_init();
+	if (err)
+		goto out_blk;
 	guest.up = true;
 	return 0;
 
+out_blk:
+	virtio_blk_driver_exit();
 out_console:
 	virtio_console_driver_exit();
 out_rng:
@@ -112,6 +118,7 @@ void vs_guest_fini(void)
 		if (guest.devs[h])
 			vs_guest_remove(h);
 	}
+	virtio_net_driver_exit();
 	virtio_blk_driver_exit();
 	virtio_console_driver_exit();
 	virtio_rng_driver_exit();
@@ -456,4 +463,131 @@ int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out)
 	out->max_discard_segments = lim->max_hw_discard_sectors ? lim->max_discard_segments : 0;
 	out->max_write_zeroes_sectors = lim->max_write_zeroes_sectors;
 	return 0;
+}
+
+/* ---- virtio-net ---- */
+
+_Static_assert(VS_GUEST_NET_BACKLOG == VIRTNET_BACKLOG_MAX, "one backlog bound");
+
+int vs_guest_net_info(int handle, struct vs_guest_net_info *out)
+{
+	struct virtnet_dev_info info;
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (!err)
+		err = virtnet_get_info(vdev, &info);
+	if (err)
+		return err;
+	memcpy(out->mac, info.mac, sizeof(out->mac));
+	out->link_up = info.link_up;
+	out->mtu = info.mtu;
+	out->max_pairs = info.max_queue_pairs;
+	out->cur_pairs = info.curr_queue_pairs;
+	out->rx_mode = info.rx_mode;
+	out->hdr_len = info.hdr_len;
+	out->ctrl_vq = info.has_cvq;
+	out->csum = info.csum;
+	out->guest_csum = info.guest_csum;
+	out->host_tso4 = info.host_tso4;
+	out->guest_tso4 = info.guest_tso4;
+	out->tx_frames = info.tx_packets;
+	out->tx_bytes = info.tx_bytes;
+	out->rx_frames = info.rx_packets;
+	out->rx_bytes = info.rx_bytes;
+	out->rx_errors = info.rx_errors;
+	out->rx_dropped = info.rx_dropped;
+	out->announces = info.announces;
+	out->link_changes = info.link_changes;
+	return 0;
+}
+
+int vs_guest_net_xmit(int handle, unsigned queue, const void *frame, size_t len,
+		      const struct vs_guest_net_offload *off)
+{
+	struct virtnet_tx_offload o;
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	if (err)
+		return err;
+	if (off)
+		o = (struct virtnet_tx_offload){ off->needs_csum != 0, off->csum_start,
+						 off->csum_offset, off->gso_type, off->gso_size,
+						 off->hdr_len };
+	return virtnet_xmit(vdev, queue, frame, len, off ? &o : NULL);
+}
+
+int vs_guest_net_tx_drain(int handle)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_tx_drain(vdev);
+}
+
+long vs_guest_net_recv(int handle, void *buf, size_t len, struct vs_guest_net_rx_meta *meta,
+		       int wait)
+{
+	struct virtnet_rx_meta m;
+	struct virtio_device *vdev;
+	long n;
+	int err = guest_vdev(handle, &vdev);
+
+	if (err)
+		return err;
+	n = virtnet_recv(vdev, buf, len, &m, wait != 0);
+	if (n >= 0 && meta)
+		*meta = (struct vs_guest_net_rx_meta){ m.queue, m.flags, m.gso_type, m.gso_size,
+						       m.csum_start, m.csum_offset, m.num_buffers };
+	return n;
+}
+
+int vs_guest_net_rx_pending(int handle)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_rx_pending(vdev);
+}
+
+int vs_guest_net_set_rx_mode(int handle, int promisc, int allmulti)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_set_rx_mode(vdev, promisc != 0, allmulti != 0);
+}
+
+int vs_guest_net_set_mac_table(int handle, const uint8_t (*uc)[6], unsigned n_uc,
+			       const uint8_t (*mc)[6], unsigned n_mc)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_set_mac_table(vdev, uc, n_uc, mc, n_mc);
+}
+
+int vs_guest_net_set_mac(int handle, const uint8_t mac[6])
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_set_mac_address(vdev, mac);
+}
+
+int vs_guest_net_vlan(int handle, uint16_t vid, int add)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_vlan(vdev, vid, add != 0);
+}
+
+int vs_guest_net_set_queue_pairs(int handle, unsigned pairs)
+{
+	struct virtio_device *vdev;
+	int err = guest_vdev(handle, &vdev);
+
+	return err ? err : virtnet_set_queues(vdev, pairs);
 }

@@ -192,6 +192,87 @@ int vs_guest_blk_write_zeroes(int handle, uint64_t sector, uint64_t nsectors);
 int vs_guest_blk_get_id(int handle, char id[20]);
 int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out);
 
+/*
+ * virtio-net (driver/virtio_net*.c), shaped like Linux's virtio_net: a
+ * net_device per device whose "stack" is this API.  Received frames go to
+ * a per-device backlog (as netif_receive_skb would hand them up) of at
+ * most VS_GUEST_NET_BACKLOG frames, oldest first; beyond it they are
+ * dropped and counted.  Frames are Ethernet frames without the virtio-net
+ * header.  Each returns -ENOENT for an unknown handle, -ENODEV when the
+ * device is not a net device driven by virtio_net.
+ *  info:        what the driver made of the device.
+ *  xmit:        start_xmit of one frame on transmit queue `queue` (< the
+ *               queue pairs in use), with offload fields (NULL: a fully
+ *               checksummed frame, gso NONE).  When the queue is stopped
+ *               (fewer than 2 + MAX_SKB_FRAGS free slots) it waits for
+ *               the device to use transmitted buffers first, as the stack
+ *               would, bounded by vs_guest_timeout_ns.  0 once the frame
+ *               is on the ring (and notified); -ENETDOWN when the link is
+ *               down; -EMSGSIZE beyond mtu + 14 with gso NONE, or beyond
+ *               VS_NET_MAX_GSO_FRAME; -EINVAL for a bad queue, length
+ *               (< 14) or offload the negotiated features do not allow;
+ *               -ETIMEDOUT; -EIO when the queue is broken.
+ *  tx_drain:    wait until the device used every transmitted buffer of
+ *               every queue: 0, -ETIMEDOUT, -EIO.
+ *  recv:        the oldest received frame: its length (the frame is cut
+ *               at len, the length is the whole frame's), meta filled
+ *               when not NULL; with wait, waits up to vs_guest_timeout_ns
+ *               (-ETIMEDOUT), without -EAGAIN when the backlog is empty.
+ *  rx_pending:  frames in the backlog.
+ *  set_rx_mode: VIRTIO_NET_CTRL_RX PROMISC and ALLMULTI.
+ *  set_mac_table: VIRTIO_NET_CTRL_MAC_TABLE_SET, unicast then multicast.
+ *  set_mac:     VIRTIO_NET_CTRL_MAC_ADDR_SET (or, on a legacy device
+ *               without CTRL_MAC_ADDR, the config write legacy allows).
+ *  vlan:        VIRTIO_NET_CTRL_VLAN_ADD (add != 0) / _DEL.
+ *  set_queue_pairs: VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, 1..max_pairs.
+ * Control commands return 0, -EOPNOTSUPP when the feature they need was
+ * not negotiated, -EINVAL for an argument out of range, -EIO when the
+ * device answered VIRTIO_NET_ERR (or anything but OK), -ETIMEDOUT.
+ */
+#define VS_GUEST_NET_BACKLOG 4096u
+struct vs_guest_net_info {
+	uint8_t mac[6];
+	int link_up;                 /* carrier as the driver sees it */
+	unsigned mtu;
+	unsigned max_pairs, cur_pairs;
+	const char *rx_mode;         /* "small", "big" or "mergeable" */
+	unsigned hdr_len;            /* virtio-net header bytes: 12, or 10 */
+	int ctrl_vq;                 /* control queue in use */
+	int csum, guest_csum;        /* VIRTIO_NET_F_CSUM, _GUEST_CSUM negotiated */
+	int host_tso4, guest_tso4;
+	uint64_t tx_frames, tx_bytes, rx_frames, rx_bytes;
+	uint64_t rx_errors;          /* receive buffers the driver refused (bad len,
+	                              * num_buffers, header) */
+	uint64_t rx_dropped;         /* backlog full */
+	uint64_t announces;          /* gratuitous ARPs sent on VIRTIO_NET_S_ANNOUNCE */
+	uint64_t link_changes;       /* carrier changes seen */
+};
+struct vs_guest_net_offload {
+	int needs_csum;              /* VIRTIO_NET_HDR_F_NEEDS_CSUM */
+	uint16_t csum_start, csum_offset;
+	uint8_t gso_type;            /* VIRTIO_NET_HDR_GSO_* */
+	uint16_t gso_size, hdr_len;
+};
+struct vs_guest_net_rx_meta {
+	unsigned queue;              /* receive queue it came on */
+	uint8_t flags, gso_type;     /* from the header */
+	uint16_t gso_size, csum_start, csum_offset;
+	unsigned num_buffers;        /* buffers it spanned */
+};
+int vs_guest_net_info(int handle, struct vs_guest_net_info *out);
+int vs_guest_net_xmit(int handle, unsigned queue, const void *frame, size_t len,
+		      const struct vs_guest_net_offload *off);
+int vs_guest_net_tx_drain(int handle);
+long vs_guest_net_recv(int handle, void *buf, size_t len, struct vs_guest_net_rx_meta *meta,
+		       int wait);
+int vs_guest_net_rx_pending(int handle);
+int vs_guest_net_set_rx_mode(int handle, int promisc, int allmulti);
+int vs_guest_net_set_mac_table(int handle, const uint8_t (*uc)[6], unsigned n_uc,
+			       const uint8_t (*mc)[6], unsigned n_mc);
+int vs_guest_net_set_mac(int handle, const uint8_t mac[6]);
+int vs_guest_net_vlan(int handle, uint16_t vid, int add);
+int vs_guest_net_set_queue_pairs(int handle, unsigned pairs);
+
 /* Virtual timeout of every guest wait, default 1 s (1000000000). */
 extern uint64_t vs_guest_timeout_ns;
 

@@ -16,5 +16,7 @@ int virtio_console_driver_init(void);
 void virtio_console_driver_exit(void);
 int virtio_blk_driver_init(void);
 void virtio_blk_driver_exit(void);
+int virtio_net_driver_init(void);
+void virtio_net_driver_exit(void);
 
 #endif /* VS_DRIVER_MODULES_H */

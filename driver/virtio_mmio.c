@@ -19,6 +19,7 @@
 
 #include <linux/bug.h>
 #include <linux/delay.h>
+#include <linux/fault-inject.h>
 #include <linux/interrupt.h>
 #include <linux/io.h>
 #include <linux/platform_device.h>
@@ -198,6 +199,24 @@ static int vm_reset(struct virtio_device *vdev)
 
 /* ---- queues ---- */
 
+/* Fault VS_FAULT_DRV_NOTIFY_NOT_READY: after a real kick, notify the queue
+ * past the last one this device's driver set up -- a queue it never
+ * enabled, so no buffers of it can be announced (spec 2.3). */
+static void vm_notify_fault(struct virtqueue *vq)
+{
+	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vq->vdev);
+	struct virtqueue *v;
+	unsigned int last = 0;
+
+	if (!virtio_should_fail(VS_FAULT_DRV_NOTIFY_NOT_READY))
+		return;
+	virtio_device_for_each_vq(vq->vdev, v) {
+		if (v->index > last)
+			last = v->index;
+	}
+	writel(last + 1, vm_dev->base + VIRTIO_MMIO_QUEUE_NOTIFY);
+}
+
 static bool vm_notify(struct virtqueue *vq)
 {
 	struct virtio_mmio_device *vm_dev = to_virtio_mmio_device(vq->vdev);
@@ -205,6 +224,7 @@ static bool vm_notify(struct virtqueue *vq)
 	/* The queue's index in QUEUE_NOTIFY tells the device which one
 	 * (spec 4.2.3.3, without NOTIFICATION_DATA). */
 	writel(vq->index, vm_dev->base + VIRTIO_MMIO_QUEUE_NOTIFY);
+	vm_notify_fault(vq);
 	return true;
 }
 
@@ -214,6 +234,7 @@ static bool vm_notify_with_data(struct virtqueue *vq)
 
 	/* spec 4.2.3.3 with NOTIFICATION_DATA: index, next_off, next_wrap. */
 	writel(vring_notification_data(vq), vm_dev->base + VIRTIO_MMIO_QUEUE_NOTIFY);
+	vm_notify_fault(vq);
 	return true;
 }
 
@@ -291,9 +312,15 @@ static void vm_synchronize_cbs(struct virtio_device *vdev)
  * steps 5-7; also a re-enable after a queue reset, spec 2.6.1.2). */
 static void vm_program_vq(struct virtio_mmio_device *vm_dev, struct virtqueue *vq)
 {
+	unsigned int size = virtqueue_get_vring_size(vq);
 	u64 addr;
 
-	writel(virtqueue_get_vring_size(vq), vm_dev->base + VIRTIO_MMIO_QUEUE_NUM);
+	/* Fault: tell the device a split ring of one entry less, not a power
+	 * of 2 (spec 2.7); only where size - 1 is not one (size > 2). */
+	if (size > 2 && !__virtio_test_bit(vq->vdev, VIRTIO_F_RING_PACKED) &&
+	    virtio_should_fail(VS_FAULT_DRV_QUEUE_SIZE_NOT_POW2))
+		size--;
+	writel(size, vm_dev->base + VIRTIO_MMIO_QUEUE_NUM);
 	if (vm_dev->version == 1) {
 		/* spec 4.2.4 steps 6-7: the used ring alignment, then the page
 		 * of the descriptor table (checked to fit in vm_setup_vq). */

@@ -74,8 +74,10 @@ static int virtqueue_add_packed(struct vring_virtqueue *vq, const struct vring_r
 	/* spec drv.basic.packed-virtqueues.virtqueue-descriptor-table.indirect-descriptors.3:
 	 * no longer than the device allows -- the queue size, as it sets no
 	 * other limit (see the split ring's add). */
-	if (vq->indirect && req->total_sg > 1 && req->total_sg <= vq->packed.num &&
-	    vq->vq.num_free)
+	if (vq->indirect && req->total_sg > 1 && vq->vq.num_free &&
+	    (req->total_sg <= vq->packed.num ||
+	     /* Fault: take the table all the same (breaks that rule). */
+	     virtio_should_fail(VS_FAULT_DRV_CHAIN_TOO_LONG)))
 		indir = vring_alloc_indirect_packed(req);
 	descs_used = indir ? 1 : req->total_sg;
 	if (vq->vq.num_free < descs_used) {

@@ -19,11 +19,11 @@
  * may complete a whole batch of them (spec 2.7.9).
  *
  * The driver-side fault points live here, where the ring is written:
- * DESC_LOOP, DESC_OUT_OF_RANGE, AVAIL_IDX_JUMP, INDIRECT_NEXT and
- * INDIRECT_LEN (WRITE_BEFORE_READ and INDIRECT_NESTED act where the
- * request is walked, in virtio_ring.c).  Each corrupts only what goes into
- * guest RAM; the bookkeeping in desc_extra/desc_state stays true, so the
- * queue can still be torn down.
+ * DESC_LOOP, DESC_OUT_OF_RANGE, AVAIL_IDX_JUMP, INDIRECT_NEXT,
+ * INDIRECT_LEN and CHAIN_TOO_LONG (WRITE_BEFORE_READ and INDIRECT_NESTED
+ * act where the request is walked, in virtio_ring.c).  Each corrupts only
+ * what goes into guest RAM; the bookkeeping in desc_extra/desc_state stays
+ * true, so the queue can still be torn down.
  */
 #define KBUILD_MODNAME "virtio_ring"
 
@@ -85,8 +85,10 @@ static int virtqueue_add_split(struct vring_virtqueue *vq, const struct vring_re
 	 * size -- a table would fit the ring but not the rule, so such a
 	 * request goes the direct way and fails -ENOSPC (found by virtiosim
 	 * fuzz: a two-buffer blk flush on a queue of size 1). */
-	if (vq->indirect && req->total_sg > 1 && req->total_sg <= vq->split.vring.num &&
-	    vq->vq.num_free)
+	if (vq->indirect && req->total_sg > 1 && vq->vq.num_free &&
+	    (req->total_sg <= vq->split.vring.num ||
+	     /* Fault: take the table all the same (breaks that rule). */
+	     virtio_should_fail(VS_FAULT_DRV_CHAIN_TOO_LONG)))
 		indir = vring_alloc_indirect_split(req);
 	descs_used = indir ? 1 : req->total_sg;
 

@@ -78,6 +78,46 @@ static const struct vs_fault_info catalogue[] = {
 	{VS_FAULT_DEV_CONSOLE_BAD_PORT, "device.console-bad-port", VS_SIDE_DEVICE,
 	 "sends DEVICE_ADD or DEVICE_REMOVE for port max_nr_ports, which cannot exist "
 	 "(the driver must ignore it)", "console.add-port-invalid"},
+	{VS_FAULT_DEV_NET_NUM_BUFFERS_OVER, "device.net-num-buffers-over", VS_SIDE_DEVICE,
+	 "writes a receive header whose num_buffers is larger than the buffers it used for "
+	 "the packet", "net.rx-num-buffers"},
+	{VS_FAULT_DEV_NET_USED_LEN_SHORT, "device.net-used-len-short", VS_SIDE_DEVICE,
+	 "completes a receive buffer with a used len shorter than the virtio-net header",
+	 "net.rx-used-len"},
+	{VS_FAULT_DEV_NET_CTRL_BAD_ACK, "device.net-ctrl-bad-ack", VS_SIDE_DEVICE,
+	 "answers a control command with an ack that is neither VIRTIO_NET_OK nor "
+	 "VIRTIO_NET_ERR", "net.ctrl-ack-value"},
+	{VS_FAULT_DEV_NET_RX_GSO_UNNEGOTIATED, "device.net-rx-gso-unnegotiated", VS_SIDE_DEVICE,
+	 "hands the driver a packet with gso_type TCPV4 although VIRTIO_NET_F_GUEST_TSO4 was "
+	 "not negotiated", "net.rx-gso-unnegotiated"},
+	{VS_FAULT_DRV_NET_TX_GSO_UNNEGOTIATED, "driver.net-tx-gso-unnegotiated", VS_SIDE_DRIVER,
+	 "transmits a packet with gso_type TCPV4 although VIRTIO_NET_F_HOST_TSO4 was not "
+	 "negotiated", "net.tx-gso-unnegotiated"},
+	{VS_FAULT_DRV_NET_CTRL_UNNEGOTIATED, "driver.net-ctrl-unnegotiated", VS_SIDE_DRIVER,
+	 "sends VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET although VIRTIO_NET_F_MQ was not negotiated",
+	 "net.ctrl-unnegotiated"},
+	{VS_FAULT_DRV_NET_TX_OVER_MTU, "driver.net-tx-over-mtu", VS_SIDE_DRIVER,
+	 "transmits a frame longer than mtu plus the Ethernet header with gso_type NONE",
+	 "net.tx-over-mtu"},
+	{VS_FAULT_DEV_INTERRUPT_STORM, "device.interrupt-storm", VS_SIDE_DEVICE,
+	 "follows a used-buffer interrupt with a burst of 64 more, with nothing new in the used "
+	 "ring (the driver must not livelock)", "mmio.isr-spurious"},
+	{VS_FAULT_DEV_NEEDS_RESET, "device.needs-reset", VS_SIDE_DEVICE,
+	 "sets DEVICE_NEEDS_RESET (with a configuration change notification) instead of serving "
+	 "a request it popped (allowed: no rule; the driver must fail the request and recover by "
+	 "a reset)", ""},
+	{VS_FAULT_DEV_USED_IDX_JUMP, "device.used-idx-jump", VS_SIDE_DEVICE,
+	 "publishes a split-ring used idx queue size + 1 beyond the true one (split rings only)",
+	 "split.used-idx-jump"},
+	{VS_FAULT_DRV_CHAIN_TOO_LONG, "driver.chain-too-long", VS_SIDE_DRIVER,
+	 "puts a request of more buffers than the queue size in one indirect table instead of "
+	 "failing it (packed ring: packed.indirect-too-long)", "split.chain-too-long"},
+	{VS_FAULT_DRV_QUEUE_SIZE_NOT_POW2, "driver.queue-size-not-pow2", VS_SIDE_DRIVER,
+	 "writes a split ring's size minus 1 (not a power of 2) to QueueSize / queue_size "
+	 "(queues of more than 2 entries; PCI: pci.queue-size-pow2)", "mmio.queue-size-pow2"},
+	{VS_FAULT_DRV_NOTIFY_NOT_READY, "driver.notify-queue-not-ready", VS_SIDE_DRIVER,
+	 "follows a kick with a notification of the queue after its last one, which it never "
+	 "enabled (MMIO QueueNotify)", "notify.queue-not-ready"},
 };
 
 _Static_assert(sizeof(catalogue) / sizeof(catalogue[0]) == VS_FAULT_COUNT,

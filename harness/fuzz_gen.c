@@ -233,6 +233,23 @@ static void gen_blk(struct gen *g, struct vs_scn_step *st)
 		st->blk_check = chance(g, 30);
 }
 
+/* A burst of frames: any kind, sizes from tiny to jumbo and TSO. */
+static void gen_net(struct gen *g, struct vs_scn_step *st)
+{
+	static const uint32_t min_size[] = {64, 64, 64}; /* raw, csum, tso4: >= their headers */
+
+	st->op = VS_STEP_NET_SEND;
+	st->net_kind = (enum vs_net_frame_kind)below(g, 3);
+	st->net_dst = chance(g, 10) ? VS_NET_DST_BROADCAST : VS_NET_DST_RECEIVER;
+	st->net_vlan = -1;
+	st->net_gso_size = st->net_kind == VS_NET_FRAME_TSO4 && chance(g, 50)
+				   ? 100 + (uint32_t)below(g, 1400) : 1448;
+	st->count = 1 + (uint32_t)below(g, 6);
+	st->net_size_min = min_size[st->net_kind] + (uint32_t)below(g, 200);
+	st->net_size_max = st->net_size_min +
+			   (uint32_t)below(g, st->net_kind == VS_NET_FRAME_TSO4 ? 20000 : 1400);
+}
+
 /* A device-type step that moves data, or 0 when the type has none the
  * generator knows (it then gets lifecycle steps only). */
 static int gen_traffic(struct gen *g, size_t d, struct vs_scn_step *st)
@@ -246,6 +263,10 @@ static int gen_traffic(struct gen *g, size_t d, struct vs_scn_step *st)
 	}
 	if (strcmp(g->s->devices[d].type, "blk") == 0) {
 		gen_blk(g, st);
+		return 1;
+	}
+	if (strcmp(g->s->devices[d].type, "net") == 0) {
+		gen_net(g, st);
 		return 1;
 	}
 	return 0;

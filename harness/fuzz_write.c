@@ -195,6 +195,22 @@ static int put_step(FILE *f, const struct vs_scenario *s, const struct vs_scn_st
 			put_string(f, st->blk_id);
 		}
 		break;
+	case VS_STEP_NET_SEND: {
+		static const char *const kinds[] = {"raw", "csum", "tso4"};
+
+		put_step_device(f, s, st);
+		put_result(f, st->result);
+		fprintf(f, ", \"count\": %u, \"size_min\": %u, \"size_max\": %u, \"kind\": \"%s\"",
+			st->count, st->net_size_min, st->net_size_max, kinds[st->net_kind]);
+		if (st->net_kind == VS_NET_FRAME_TSO4)
+			fprintf(f, ", \"gso_size\": %u", st->net_gso_size);
+		if (st->net_dst == VS_NET_DST_BROADCAST)
+			fputs(", \"to\": \"broadcast\"", f);
+		if (st->net_dst == VS_NET_DST_MULTICAST || st->net_dst == VS_NET_DST_MAC ||
+		    st->net_vlan >= 0 || st->port)
+			return -ENOTSUP; /* the generator makes none of these */
+		break;
+	}
 	default:
 		return -ENOTSUP;
 	}

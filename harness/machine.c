@@ -20,6 +20,8 @@
 #include "core/irq.h"
 #include "core/loop.h"
 #include "core/virtio_abi.h"
+#include "devices/console.h"
+#include "devices/net.h"
 #include "devices/vdev.h"
 #include "driver/guest.h"
 #include "harness/monitor.h"
@@ -83,6 +85,40 @@ static int build_pci(struct vs_machine *m, struct vs_machine_dev *md, size_t i,
 	return rc;
 }
 
+/* A console's port backends (machine.devices[i].backends): listening
+ * from the start, so a peer may connect before the guest comes.  Where
+ * each listens is logged at info by the device. */
+static int build_console_backends(struct vs_machine_dev *md, const struct vs_scn_device *d,
+				  const char *where, struct vs_diag *diag)
+{
+	char p[96];
+
+	for (uint32_t port = 0; port < VS_SCN_CON_PORTS; port++) {
+		const struct vs_scn_con_backend *b = &d->con_backend[port];
+		int rc;
+
+		if (b->kind == VS_SCN_CON_BUFFER)
+			continue;
+		snprintf(p, sizeof(p), "%s.backends[%d].%s", where, b->index,
+			 b->kind == VS_SCN_CON_TCP ? "tcp" : "pipe");
+		if (b->kind == VS_SCN_CON_TCP) {
+			rc = vs_console_listen(md->vdev, port, b->tcp_port, NULL);
+			if (rc < 0)
+				vs_diag_set(diag, p,
+					    "\"%s\" port %u cannot listen on 127.0.0.1:%u: %s",
+					    d->name, port, b->tcp_port, strerror(-rc));
+		} else {
+			rc = vs_console_listen_pipe(md->vdev, port, b->pipe);
+			if (rc < 0)
+				vs_diag_set(diag, p, "\"%s\" port %u cannot listen on \"%s\": %s",
+					    d->name, port, b->pipe, strerror(-rc));
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_device *d,
 			enum vs_ring_kind ring, struct vs_diag *diag)
 {
@@ -108,6 +144,15 @@ static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_devi
 	p.blk_backend_file = d->backend_file[0] ? d->backend_file : NULL;
 	p.blk_ioerr_first = d->ioerr_first;
 	p.blk_ioerr_count = d->ioerr_count;
+	/* Each net device its own address unless the file gives one, so a
+	 * pair of devices never shares one. */
+	memcpy(p.net_mac, d->mac, sizeof(p.net_mac));
+	if (!memcmp(p.net_mac, (uint8_t[6]){0}, sizeof(p.net_mac)))
+		memcpy(p.net_mac, (uint8_t[6]){0x52, 0x54, 0x00, 0x12, 0x34, (uint8_t)(0x56 + i)},
+		       sizeof(p.net_mac));
+	p.net_mtu = d->mtu;
+	p.net_queue_pairs = d->queue_pairs;
+	p.net_link_down = d->link_down;
 	/* machine.ring "packed": offered to every device (unless the file
 	 * withholds it from one with features_remove). */
 	if (ring == VS_RING_PACKED)
@@ -118,6 +163,8 @@ static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_devi
 			    d->type, strerror(-rc));
 		return rc;
 	}
+	if ((rc = build_console_backends(md, d, where, diag)) < 0)
+		return rc;
 	rc = vs_irq_alloc_line(m->irq, &md->line);
 	if (rc < 0) {
 		vs_diag_set(diag, where, "no interrupt line left for \"%s\"", d->name);
@@ -153,6 +200,17 @@ int vs_machine_create(const struct vs_scenario *s, uint64_t seed, struct vs_mach
 		m->n_devs = i + 1;
 		if ((rc = build_device(m, i, &s->devices[i], s->ring, diag)) < 0)
 			goto out_destroy;
+	}
+	for (i = 0; i < s->n_devices; i++) {
+		int j = s->devices[i].peer;
+
+		if (j <= (int)i)
+			continue; /* no peer, or wired from the other end */
+		if ((rc = vs_net_connect(m->devs[i].vdev, m->devs[j].vdev)) < 0) {
+			vs_diag_set(diag, "machine", "cannot pair net devices \"%s\" and \"%s\": %s",
+				    s->devices[i].name, s->devices[j].name, strerror(-rc));
+			goto out_destroy;
+		}
 	}
 	genv.arena = m->arena;
 	genv.bus = m->bus;

@@ -144,6 +144,7 @@ enum vs__rule {
 	VS_R_NOTIFY_AVAIL_SUPPRESSED_EVENT_IDX,
 	VS_R_NOTIFY_AVAIL_MISSING,
 	VS_R_NOTIFY_AVAIL_MISSING_EVENT_IDX,
+	VS_R_NOTIFY_QUEUE_NOT_READY,
 	/* virtio-mmio register file (4.2), driver side */
 	VS_R_MMIO_ACCESS_UNDEFINED,
 	VS_R_MMIO_WRITE_READONLY,
@@ -158,6 +159,7 @@ enum vs__rule {
 	VS_R_MMIO_FEATURES_SEL,
 	VS_R_MMIO_DRIVER_FEATURES_SEL,
 	VS_R_MMIO_QUEUE_SIZE_MAX,
+	VS_R_MMIO_QUEUE_SIZE_POW2,
 	VS_R_MMIO_QUEUE_READY_ACCESS,
 	VS_R_MMIO_QUEUE_READY_READBACK,
 	VS_R_MMIO_ACK_UNDEFINED,
@@ -276,6 +278,109 @@ enum vs__rule {
 	VS_R_BLK_ZONED_MODEL,
 	VS_R_BLK_ZONED_PADDING,
 	VS_R_BLK_LIFETIME_VALUES,
+	/* network device (5.1), device side (rules/net.c, rules/net_ctrl.c) */
+	VS_R_NET_RX_NUM_BUFFERS,
+	VS_R_NET_RX_BUFFERS_TOGETHER,
+	VS_R_NET_RX_NUM_BUFFERS_ONE,
+	VS_R_NET_RX_USED_LEN,
+	VS_R_NET_RX_FLAGS_UNNEGOTIATED,
+	VS_R_NET_RX_GSO_UNNEGOTIATED,
+	VS_R_NET_RX_GSO_UDP_UNNEGOTIATED,
+	VS_R_NET_RX_GSO_TCPV6_UNNEGOTIATED,
+	VS_R_NET_RX_GSO_USO_UNNEGOTIATED,
+	VS_R_NET_RX_GSO_TUNNEL_UNNEGOTIATED,
+	VS_R_NET_RX_TUNNEL_CSUM_UNNEGOTIATED,
+	VS_R_NET_RX_GSO_ECN,
+	VS_R_NET_RX_GSO_NONE,
+	VS_R_NET_RX_GSO_CSUM,
+	VS_R_NET_RX_RSC_INFO,
+	VS_R_NET_RX_RSC_UNNEGOTIATED,
+	VS_R_NET_RX_TUNNEL_DATA_VALID,
+	VS_R_NET_RX_SECURITY_FLAG,
+	VS_R_NET_RX_SECURITY_ERR_FLAG,
+	VS_R_NET_RX_CSUM_RANGE,
+	VS_R_NET_RX_OVER_MTU,
+	VS_R_NET_RX_QUEUE_BEFORE_MQ,
+	VS_R_NET_RX_QUEUE_BEYOND_PAIRS,
+	VS_R_NET_MAX_PAIRS_RANGE,
+	VS_R_NET_MTU_RANGE,
+	VS_R_NET_MTU_SMALL,
+	VS_R_NET_MTU_CHANGED,
+	VS_R_NET_RSS_KEY_SIZE,
+	VS_R_NET_RSS_TABLE_LENGTH,
+	VS_R_NET_SPEED_VALUE,
+	VS_R_NET_DUPLEX_VALUE,
+	VS_R_NET_SPEED_DUPLEX_CHANGED,
+	VS_R_NET_OFFER_HASH_REPORT,
+	VS_R_NET_OFFER_RX_EXTRA,
+	VS_R_NET_OFFER_DEPENDS,
+	VS_R_NET_CTRL_ACK_VALUE,
+	VS_R_NET_CTRL_ACK_NOT_WRITTEN,
+	VS_R_NET_CTRL_USED_LEN,
+	VS_R_NET_CTRL_RX_UNSUPPORTED,
+	VS_R_NET_CTRL_RX_EXTRA_UNSUPPORTED,
+	VS_R_NET_CTRL_MAC_CONFIG,
+	VS_R_NET_CTRL_NOTF_COAL_VQ_ACK,
+	/* network device, driver side */
+	VS_R_NET_CONFIG_WRITE,
+	VS_R_NET_MAC_NOT_NEGOTIATED,
+	VS_R_NET_MTU_NOT_NEGOTIATED,
+	VS_R_NET_STANDBY_NOT_NEGOTIATED,
+	VS_R_NET_HASH_REPORT_NO_CTRL_VQ,
+	VS_R_NET_RX_EXTRA_NO_CTRL_VQ,
+	VS_R_NET_FEATURE_DEPENDS,
+	VS_R_NET_RX_READABLE,
+	VS_R_NET_RX_BUFFER_HEADER,
+	VS_R_NET_RX_BUFFER_SMALL_GSO,
+	VS_R_NET_RX_BUFFER_SMALL,
+	VS_R_NET_RX_BUFFER_MTU,
+	VS_R_NET_TX_WRITABLE,
+	VS_R_NET_TX_HEADER,
+	VS_R_NET_TX_NUM_BUFFERS,
+	VS_R_NET_TX_FLAGS_UNNEGOTIATED,
+	VS_R_NET_TX_GSO_UNNEGOTIATED,
+	VS_R_NET_TX_GSO_TCPV6_UNNEGOTIATED,
+	VS_R_NET_TX_GSO_UDP_UNNEGOTIATED,
+	VS_R_NET_TX_GSO_USO_UNNEGOTIATED,
+	VS_R_NET_TX_GSO_ECN,
+	VS_R_NET_TX_GSO_TUNNEL_UNNEGOTIATED,
+	VS_R_NET_TX_TUNNEL_FAMILY,
+	VS_R_NET_TX_TUNNEL_CSUM_UNNEGOTIATED,
+	VS_R_NET_TX_TUNNEL_UDP,
+	VS_R_NET_TX_TUNNEL_BOTH,
+	VS_R_NET_TX_TUNNEL_CSUM_FLAG,
+	VS_R_NET_TX_CSUM_RANGE,
+	VS_R_NET_TX_GSO_NONE,
+	VS_R_NET_TX_GSO_CSUM,
+	VS_R_NET_TX_HDR_LEN,
+	VS_R_NET_TX_HDR_LEN_SHORT,
+	VS_R_NET_TX_FLAGS_INVALID,
+	VS_R_NET_TX_TUNNEL_DATA_VALID,
+	VS_R_NET_TX_OVER_MTU,
+	VS_R_NET_TX_QUEUE_BEFORE_MQ,
+	VS_R_NET_TX_QUEUE_BEYOND_PAIRS,
+	VS_R_NET_CTRL_FRAMING,
+	VS_R_NET_CTRL_DATA,
+	VS_R_NET_CTRL_UNNEGOTIATED,
+	VS_R_NET_CTRL_RX_UNNEGOTIATED,
+	VS_R_NET_CTRL_RX_EXTRA_UNNEGOTIATED,
+	VS_R_NET_CTRL_MAC_UNNEGOTIATED,
+	VS_R_NET_CTRL_MAC_TABLE,
+	VS_R_NET_ANNOUNCE_ACK_MISSING,
+	VS_R_NET_MQ_QUEUES_NOT_READY,
+	VS_R_NET_MQ_PAIRS_RANGE,
+	VS_R_NET_CTRL_RSS_UNNEGOTIATED,
+	VS_R_NET_RSS_TABLE_QUEUE,
+	VS_R_NET_RSS_TABLE_SIZE,
+	VS_R_NET_RSS_TABLE_MAX,
+	VS_R_NET_RSS_HASH_TYPES,
+	VS_R_NET_CTRL_OFFLOADS_UNNEGOTIATED,
+	VS_R_NET_CTRL_NOTF_COAL_VQ,
+	VS_R_NET_CTRL_NOTF_COAL_UNNEGOTIATED,
+	VS_R_NET_CTRL_VQ_NOTF_COAL_UNNEGOTIATED,
+	VS_R_NET_CTRL_HASH_TUNNEL_UNNEGOTIATED,
+	VS_R_NET_CTRL_HASH_TUNNEL_TYPES,
+	VS_R_NET_CTRL_RSS_CTX_UNNEGOTIATED,
 	VS_R_COUNT
 };
 
@@ -540,6 +645,7 @@ struct vs__dev {
 	int legacy_page_size_set;
 	struct vs__console *con;   /* console device state (rules/console.c), or NULL */
 	struct vs__blk *blk;       /* block device state (rules/blk.c), or NULL */
+	struct vs__net *net;       /* network device state (rules/net.c), or NULL */
 };
 
 /* A ring area of a queue that was reset or disabled: device access to it
@@ -886,5 +992,22 @@ void vs__blk_device_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t 
 			  uint64_t len);
 void vs__blk_reset(struct vs_monitor *mon, struct vs__dev *dev);
 void vs__blk_free(struct vs__dev *dev);
+
+/* ---- rules/net.c and rules/net_ctrl.c: network device (5.1), called
+ * from rules/entropy.c; _pending judges the checks that wait for a sync
+ * (a packet whose buffers never all came, an owed ANNOUNCE_ACK) ---- */
+void vs__net_chain(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		   uint16_t head, const struct vs__chain *c);
+void vs__net_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
+		  uint16_t head, const struct vs__chain *c, uint32_t len);
+void vs__net_config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			 unsigned width, uint64_t val);
+void vs__net_config_write(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
+			  unsigned width, uint64_t val);
+void vs__net_device_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t gpa,
+			  uint64_t len);
+void vs__net_reset(struct vs_monitor *mon, struct vs__dev *dev);
+void vs__net_pending(struct vs_monitor *mon, struct vs__dev *dev, int force);
+void vs__net_free(struct vs__dev *dev);
 
 #endif /* VS_MONITOR_INTERNAL_H */

@@ -162,6 +162,12 @@ static void decode_write(struct vs_monitor *mon, struct vs__dev *dev, uint64_t o
 			vs__violate(mon, dev, (int)q->index, VS_R_MMIO_QUEUE_SIZE_MAX,
 				    "QueueSize %u above QueueSizeMax %u on queue %u", val, q->num_max,
 				    q->index);
+		/* 2.7: a split ring's Queue Size is a power of 2 (PCI states it
+		 * for queue_size as drv.pci...layout.3; MMIO only there) */
+		if (!pow2(val) && !vs__feat(dev, VIRTIO_F_RING_PACKED))
+			vs__violate(mon, dev, (int)q->index, VS_R_MMIO_QUEUE_SIZE_POW2,
+				    "QueueSize %u on queue %u is not a power of 2 (split ring)", val,
+				    q->index);
 		q->num = val;
 		break;
 	case VIRTIO_MMIO_QUEUE_DESC_LOW:

@@ -372,6 +372,24 @@ int vs__chain_seg_add(struct vs__chain *c, uint64_t gpa, uint64_t len, int writa
 	return 0;
 }
 
+/* Is run s (len bytes) a repeat of one this chain already indexed?  A
+ * looping chain repeats its buffers up to the queue size: indexing each
+ * copy would pile thousands of equal keys into one hash bucket. */
+static int seen_before(const struct vs__chain *c, uint32_t s, uint64_t len)
+{
+	const struct vs__seg *g = &c->seg[s];
+
+	for (uint32_t t = 0; t < s; t++) {
+		const struct vs__seg *h = &c->seg[t];
+
+		if (h->area && h->gpa == g->gpa && h->writable == g->writable &&
+		    h->table == g->table && h->wflag == g->wflag &&
+		    (t + 1 == c->nseg || c->seg[t + 1].area || h->len == len) && h->len <= len)
+			return h->len == len;
+	}
+	return 0;
+}
+
 /* Buffers that follow each other in memory with the same direction (a
  * request split into pages, a header and its payload) are judged alike:
  * one range in the index stands for the run, held by its first segment. */
@@ -394,7 +412,8 @@ void vs__chain_index(struct vs_monitor *mon, struct vs__queue *q, uint32_t head,
 			len += h->len;
 			c->seg[e].area = 0;
 		}
-		c->seg[s].area = ix_add(mon, VS__AREA_SEG, g->gpa, len, q, head, g);
+		c->seg[s].area = seen_before(c, s, len) ? 0
+				 : ix_add(mon, VS__AREA_SEG, g->gpa, len, q, head, g);
 		s = e;
 	}
 }

@@ -24,6 +24,7 @@
 #include "harness/rules.h"
 #include "harness/runner_blk.h"
 #include "harness/runner_console.h"
+#include "harness/runner_net.h"
 #include "harness/trace.h"
 
 struct run {
@@ -33,6 +34,7 @@ struct run {
 	struct vs_trace *trace;
 	size_t expect_from; /* first violation not yet judged by an expect step */
 	struct vs__blk_run *blk; /* disk shadows, made at the first blk.* step */
+	struct vs__net_run *net; /* frames in flight, made at the first net.* step */
 };
 
 #if defined(__GNUC__)
@@ -221,6 +223,36 @@ static void step_console(struct run *r, size_t i, const struct vs_scn_step *st)
 		fail(r, "steps[%zu] %s: %s", i, what, mismatch);
 }
 
+/* net.*: one side acts, the runner looks at what reached the other. */
+static void step_net(struct run *r, size_t i, const struct vs_scn_step *st)
+{
+	struct vs_machine_dev *md = pick_device(r, st, "net");
+	char what[96], mismatch[256];
+	int rc;
+
+	if (!md || strcmp(md->desc->type, "net") != 0) {
+		fail(r, "steps[%zu] %s: %s", i, vs_step_op_name(st->op),
+		     md ? "the device is not a net device" : "the machine has no net device");
+		return;
+	}
+	/* Only the device's own link may change with no driver bound. */
+	if (md->handle < 0 && st->op != VS_STEP_NET_LINK) {
+		fail(r, "steps[%zu] %s %s: device is not probed", i, vs_step_op_name(st->op),
+		     md->desc->name);
+		return;
+	}
+	if (!r->net && !(r->net = vs__net_run_create())) {
+		fail(r, "steps[%zu] %s: out of memory", i, vs_step_op_name(st->op));
+		return;
+	}
+	snprintf(what, sizeof(what), "%s %s", vs_step_op_name(st->op), md->desc->name);
+	rc = vs__run_net_step(r->net, r->m, (size_t)(md - r->m->devs), st, mismatch,
+			      sizeof(mismatch));
+	check_result(r, i, what, rc, st->result);
+	if (mismatch[0])
+		fail(r, "steps[%zu] %s: %s", i, what, mismatch);
+}
+
 /* blk.*: the driver does the operation, the shadow judges its data. */
 static void step_blk(struct run *r, size_t i, const struct vs_scn_step *st)
 {
@@ -372,6 +404,17 @@ static void run_step(struct run *r, size_t i)
 	case VS_STEP_BLK_GET_ID:
 		step_blk(r, i, st);
 		break;
+	case VS_STEP_NET_SEND:
+	case VS_STEP_NET_EXPECT:
+	case VS_STEP_NET_RX_MODE:
+	case VS_STEP_NET_MAC_TABLE:
+	case VS_STEP_NET_SET_MAC:
+	case VS_STEP_NET_VLAN:
+	case VS_STEP_NET_LINK:
+	case VS_STEP_NET_QUEUE_PAIRS:
+	case VS_STEP_NET_ANNOUNCE:
+		step_net(r, i, st);
+		break;
 	}
 	if (vs_machine_settle(r->m) < 0) {
 		r->res->unsettled++;
@@ -433,7 +476,7 @@ static int collect_violations(struct run *r)
 int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 		    struct vs_result *res)
 {
-	struct run r = {s, NULL, res, opts->trace, 0, NULL};
+	struct run r = {.s = s, .res = res, .trace = opts->trace};
 	struct vs_diag diag;
 	uint64_t t0 = uv_hrtime();
 	size_t i, v, d;
@@ -478,6 +521,7 @@ int vs_run_scenario(const struct vs_scenario *s, const struct vs_run_opts *opts,
 	check_guest_leaks(&r);
 	check_blk_files(&r);
 	vs__blk_run_destroy(r.blk);
+	vs__net_run_destroy(r.net);
 	/* Checks that wait for a later event (an interrupt still owed) are
 	 * judged now, with no grace left. */
 	vs_monitor_finish(r.m->mon);

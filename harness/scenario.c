@@ -256,8 +256,9 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 {
 	static const char *const keys[] = {"type", "transport", "name", "queue_size",
 					   "msix_vectors", "features_add", "features_remove",
-					   "ports", "cols", "rows", "capacity_sectors", "read_only",
-					   "queues", "seg_max", "serial", "backend", "ioerr_sectors",
+					   "ports", "cols", "rows", "backends", "capacity_sectors",
+					   "read_only", "queues", "seg_max", "serial", "backend",
+					   "ioerr_sectors", "mac", "mtu", "queue_pairs", "link", "peer",
 					   NULL};
 	char p[PATH_MAX_LEN], tr[32] = "mmio", list[160];
 	uint64_t v;
@@ -301,6 +302,8 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 	if ((rc = vs__scn_parse_console_device(c, d, path, out)) < 0)
 		return rc;
 	if ((rc = vs__scn_parse_blk_device(c, d, path, out)) < 0)
+		return rc;
+	if ((rc = vs__scn_parse_net_device(c, d, path, out)) < 0)
 		return rc;
 	if ((rc = get_feature_bits(c, d, path, "features_add", &out->features_add)) < 0)
 		return rc;
@@ -386,7 +389,7 @@ static int parse_machine(struct pctx *c, const cJSON *m, struct vs_scenario *s)
 		i++;
 	}
 	s->n_devices = i;
-	return 0;
+	return vs__scn_resolve_net_peers(c, devs, s);
 }
 
 const char *vs_transport_name(enum vs_transport_kind t)

@@ -49,6 +49,25 @@ enum vs_ring_kind {
 /* msix_vectors not given: one vector per queue plus one for config. */
 #define VS_SCN_MSIX_DEFAULT (-1)
 
+/* console: most ports a device has (devices/console.h VS_CONSOLE_MAX_PORTS) */
+#define VS_SCN_CON_PORTS 32
+/* console: longest socket path plus its terminator (struct sockaddr_un) */
+#define VS_SCN_CON_PATH_MAX 108
+
+/* A console port's backend, from machine.devices[i].backends[]. */
+enum vs_scn_con_backend_kind {
+	VS_SCN_CON_BUFFER = 0, /* not listed: output captured, input injected */
+	VS_SCN_CON_TCP,        /* "tcp": a listener on 127.0.0.1 */
+	VS_SCN_CON_PIPE,       /* "pipe": a listener on a Unix domain socket */
+};
+
+struct vs_scn_con_backend {
+	enum vs_scn_con_backend_kind kind;
+	int index;                       /* its place in "backends", for diagnostics */
+	uint16_t tcp_port;               /* tcp: 0 = any free port */
+	char pipe[VS_SCN_CON_PATH_MAX];  /* pipe: the path, "{pid}" already replaced */
+};
+
 struct vs_scn_device {
 	char name[VS_SCN_NAME_MAX];
 	char type[VS_SCN_NAME_MAX];
@@ -58,9 +77,11 @@ struct vs_scn_device {
 	uint32_t queue_size;      /* 0 = the model's default */
 	uint64_t features_add;    /* bits offered on top of the model's */
 	uint64_t features_remove; /* bits withheld from the model's */
-	/* console: max_nr_ports (0 = 1; more offers MULTIPORT), size (0 = 80 x 25) */
+	/* console: max_nr_ports (0 = 1; more offers MULTIPORT), size (0 = 80 x 25),
+	 * each port's backend, indexed by port number */
 	uint32_t ports;
 	uint16_t cols, rows;
+	struct vs_scn_con_backend con_backend[VS_SCN_CON_PORTS];
 	/* blk (harness/scenario_blk.c): 0 / "" = the model's default */
 	uint64_t capacity_sectors;
 	int read_only;
@@ -70,6 +91,15 @@ struct vs_scn_device {
 	char backend_file[256];   /* "" = memory; "{pid}" already replaced */
 	int backend_remove;       /* the name had {pid}: removed after the run */
 	uint64_t ioerr_first, ioerr_count;
+	/* net (harness/scenario_net.c): mac given or all zeroes (the
+	 * machine then picks 52:54:00:12:34:<56 + index>), mtu and
+	 * queue_pairs 0 = the model's default, link_down, and the index of
+	 * the device this one is paired with (-1: loopback) */
+	uint8_t mac[6];
+	uint32_t mtu;
+	uint32_t queue_pairs;
+	int link_down;
+	int peer;
 };
 
 enum vs_step_op {
@@ -98,7 +128,34 @@ enum vs_step_op {
 	VS_STEP_BLK_DISCARD,
 	VS_STEP_BLK_WRITE_ZEROES,
 	VS_STEP_BLK_GET_ID,
+	/* net (harness/scenario_net.c, harness/runner_net.c) */
+	VS_STEP_NET_SEND,
+	VS_STEP_NET_EXPECT,
+	VS_STEP_NET_RX_MODE,
+	VS_STEP_NET_MAC_TABLE,
+	VS_STEP_NET_SET_MAC,
+	VS_STEP_NET_VLAN,
+	VS_STEP_NET_LINK,
+	VS_STEP_NET_QUEUE_PAIRS,
+	VS_STEP_NET_ANNOUNCE,
 };
+
+/* What a net.send frame carries (docs/scenarios.md, "Network device"). */
+enum vs_net_frame_kind {
+	VS_NET_FRAME_RAW = 0, /* Ethernet + payload, fully formed */
+	VS_NET_FRAME_CSUM,    /* IPv4/UDP with the checksum left to the device */
+	VS_NET_FRAME_TSO4,    /* IPv4/TCP handed over as one GSO frame */
+};
+
+/* net.send's destination. */
+enum vs_net_dst {
+	VS_NET_DST_RECEIVER = 0, /* the wire's other end (self in loopback) */
+	VS_NET_DST_BROADCAST,
+	VS_NET_DST_MULTICAST,    /* 01:00:5e:00:00:01 */
+	VS_NET_DST_MAC,          /* net_mac */
+};
+
+#define VS_SCN_NET_MACS 16 /* entries per net.mac-table list */
 
 enum vs_step_result {
 	VS_RESULT_OK = 0, /* the operation must succeed */
@@ -155,6 +212,23 @@ struct vs_scn_step {
 	int blk_check;
 	char blk_id[21];
 	int blk_id_given;
+	/* net.*: send's frames (count: "count", sizes net_size_min..max, on
+	 * transmit queue "queue" (port), kind, destination, VLAN tag
+	 * net_vlan (-1 none), gso_size); expect's count ("received" in
+	 * count) and check; rx-mode's promisc / allmulti; mac-table's lists;
+	 * set-mac's address; vlan's vid and add; link's up; queue-pairs'
+	 * pairs (count) */
+	uint32_t net_size_min, net_size_max;
+	enum vs_net_frame_kind net_kind;
+	enum vs_net_dst net_dst;
+	uint8_t net_mac[6];
+	int net_vlan;
+	uint32_t net_gso_size;
+	int promisc, allmulti;
+	uint32_t n_uc, n_mc;
+	uint8_t uc[VS_SCN_NET_MACS][6], mc[VS_SCN_NET_MACS][6];
+	int net_add;
+	int link_up;
 };
 
 struct vs_scenario {

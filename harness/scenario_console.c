@@ -6,8 +6,10 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -17,6 +19,8 @@
 
 /* Most bytes one step writes, injects or expects. */
 #define CONSOLE_DATA_MAX 65536
+
+_Static_assert(VS_SCN_CON_PORTS == VS_CONSOLE_MAX_PORTS, "a backend slot per port");
 
 const char *const vs__scn_k_console_port[] = {"op", "device", "result", "port", "comment", NULL};
 const char *const vs__scn_k_console_write[] = {"op", "device", "result", "port", "text", "bytes",
@@ -32,10 +36,135 @@ const char *const vs__scn_k_console_resize[] = {"op", "device", "result", "port"
 const char *const vs__scn_k_console_emerg[] = {"op", "device", "result", "text", "bytes", "check",
 					       "comment", NULL};
 
+/* Digits of the largest process id Linux hands out (pid_max 4194304). */
+#define PID_DIGITS_MAX 7
+
+/*
+ * "pipe": a socket path of 1..VS_SCN_CON_PATH_MAX-1 bytes, "{pid}" (its
+ * first occurrence) replaced by the process id so runs side by side do
+ * not bind the same name.  With "{pid}" the length is judged for the
+ * longest process id, so a file valid in one run is valid in every run.
+ * The socket file goes with the device.
+ */
+static int get_pipe_path(struct pctx *c, const cJSON *e, const char *path,
+			 struct vs_scn_con_backend *b)
+{
+	char raw[VS_SCN_CON_PATH_MAX], p[PATH_MAX_LEN], *at;
+	size_t longest;
+	int rc;
+
+	if ((rc = vs__scn_get_string(c, e, path, "pipe", 1, raw, sizeof(raw))) < 0)
+		return rc;
+	at = strstr(raw, "{pid}");
+	if (!at) {
+		memcpy(b->pipe, raw, sizeof(raw));
+		return 0;
+	}
+	longest = strlen(raw) - strlen("{pid}") + PID_DIGITS_MAX;
+	if (longest >= sizeof(b->pipe)) {
+		vs__scn_child_path(p, path, "pipe");
+		vs_diag_set(c->diag, p, "with {pid} replaced (up to %d digits) the path may have "
+			    "%zu characters, at most %d", PID_DIGITS_MAX, longest,
+			    VS_SCN_CON_PATH_MAX - 1);
+		return -EINVAL;
+	}
+	*at = '\0';
+	rc = snprintf(b->pipe, sizeof(b->pipe), "%s%ld%s", raw, (long)getpid(), at + 5);
+	return rc > 0 && (size_t)rc < sizeof(b->pipe) ? 0 : -EINVAL; /* fits: checked above */
+}
+
+/*
+ * One element of "backends": {"port": n, "tcp": 0..65535} or {"port": n,
+ * "pipe": path}, for a port below ports and not listed before.
+ */
+static int parse_backend(struct pctx *c, const cJSON *e, const char *path, int idx,
+			 struct vs_scn_device *out)
+{
+	static const char *const keys[] = {"port", "tcp", "pipe", NULL};
+	const cJSON *tcp = cJSON_GetObjectItemCaseSensitive(e, "tcp");
+	const cJSON *pipe = cJSON_GetObjectItemCaseSensitive(e, "pipe");
+	struct vs_scn_con_backend *b;
+	char p[PATH_MAX_LEN];
+	uint64_t v;
+	int rc;
+
+	if (!cJSON_IsObject(e)) {
+		vs_diag_set(c->diag, path, "expected a backend object {\"port\": n, \"tcp\": port} "
+			    "or {\"port\": n, \"pipe\": path}, got %s", vs__scn_json_type(e));
+		return -EINVAL;
+	}
+	if ((rc = vs__scn_check_keys(c, e, path, keys)) < 0)
+		return rc;
+	if ((rc = vs__scn_get_int(c, e, path, "port", 1, 0, VS_CONSOLE_MAX_PORTS - 1, &v)) < 0)
+		return rc;
+	vs__scn_child_path(p, path, "port");
+	if (v >= out->ports) {
+		vs_diag_set(c->diag, p, "port %llu does not exist: the device has %u port%s "
+			    "(\"ports\")", (unsigned long long)v, out->ports,
+			    out->ports == 1 ? "" : "s");
+		return -EINVAL;
+	}
+	b = &out->con_backend[v];
+	if (b->kind != VS_SCN_CON_BUFFER) {
+		vs_diag_set(c->diag, p, "port %llu already has a backend (backends[%d])",
+			    (unsigned long long)v, b->index);
+		return -EINVAL;
+	}
+	if (tcp && pipe) {
+		vs__scn_child_path(p, path, "pipe");
+		vs_diag_set(c->diag, p, "give either \"tcp\" or \"pipe\", not both");
+		return -EINVAL;
+	}
+	if (!tcp && !pipe) {
+		vs__scn_child_path(p, path, "tcp");
+		vs_diag_set(c->diag, p, "missing required key (expected \"tcp\": a port 0..65535, "
+			    "or \"pipe\": a socket path)");
+		return -EINVAL;
+	}
+	b->index = idx;
+	if (pipe) {
+		if ((rc = get_pipe_path(c, e, path, b)) < 0)
+			return rc;
+		b->kind = VS_SCN_CON_PIPE;
+		return 0;
+	}
+	if ((rc = vs__scn_get_int(c, e, path, "tcp", 1, 0, 65535, &v)) < 0)
+		return rc;
+	b->tcp_port = (uint16_t)v;
+	b->kind = VS_SCN_CON_TCP;
+	return 0;
+}
+
+/* "backends": an array of backend objects, at most one per port. */
+static int parse_backends(struct pctx *c, const cJSON *d, const char *path,
+			  struct vs_scn_device *out)
+{
+	const cJSON *list = cJSON_GetObjectItemCaseSensitive(d, "backends"), *e;
+	char p[PATH_MAX_LEN], ep[PATH_MAX_LEN];
+	int i = 0, rc;
+
+	memset(out->con_backend, 0, sizeof(out->con_backend));
+	if (!list)
+		return 0;
+	vs__scn_child_path(p, path, "backends");
+	if (!cJSON_IsArray(list)) {
+		vs_diag_set(c->diag, p, "expected an array of backend objects, got %s",
+			    vs__scn_json_type(list));
+		return -EINVAL;
+	}
+	cJSON_ArrayForEach(e, list) {
+		vs__scn_index_path(ep, p, (size_t)i);
+		if ((rc = parse_backend(c, e, ep, i, out)) < 0)
+			return rc;
+		i++;
+	}
+	return 0;
+}
+
 int vs__scn_parse_console_device(struct pctx *c, const cJSON *d, const char *path,
 				 struct vs_scn_device *out)
 {
-	static const char *const keys[] = {"ports", "cols", "rows"};
+	static const char *const keys[] = {"ports", "cols", "rows", "backends"};
 	char p[PATH_MAX_LEN];
 	uint64_t v;
 	int rc;
@@ -60,7 +189,7 @@ int vs__scn_parse_console_device(struct pctx *c, const cJSON *d, const char *pat
 	if ((rc = vs__scn_get_int(c, d, path, "rows", 0, 1, 65535, &v)) < 0)
 		return rc;
 	out->rows = rc ? (uint16_t)v : 0;
-	return 0;
+	return parse_backends(c, d, path, out);
 }
 
 /*

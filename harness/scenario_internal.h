@@ -83,4 +83,26 @@ int vs__scn_parse_blk_device(struct pctx *c, const cJSON *d, const char *path,
 int vs__scn_parse_blk_step(struct pctx *c, const cJSON *st, const char *path,
 			   struct vs_scn_step *out);
 
+/* ---- net (scenario_net.c) ---- */
+extern const char *const vs__scn_k_net_send[];
+extern const char *const vs__scn_k_net_expect[];
+extern const char *const vs__scn_k_net_rx_mode[];
+extern const char *const vs__scn_k_net_mac_table[];
+extern const char *const vs__scn_k_net_set_mac[];
+extern const char *const vs__scn_k_net_vlan[];
+extern const char *const vs__scn_k_net_link[];
+extern const char *const vs__scn_k_net_queue_pairs[];
+extern const char *const vs__scn_k_net_plain[];
+/* machine.devices[i].mac, mtu, queue_pairs, link, peer: read for a net
+ * device, refused for another type (peer names resolved later, by
+ * vs__scn_resolve_net_peers).  0 or -EINVAL. */
+int vs__scn_parse_net_device(struct pctx *c, const cJSON *d, const char *path,
+			     struct vs_scn_device *out);
+/* Once every device is parsed: each "peer" names another net device,
+ * pairs are mutual and no device is in two.  0 or -EINVAL. */
+int vs__scn_resolve_net_peers(struct pctx *c, const cJSON *devs, struct vs_scenario *s);
+/* The values of a net.* step (out->op set, keys checked).  0 or -EINVAL. */
+int vs__scn_parse_net_step(struct pctx *c, const cJSON *st, const char *path,
+			   struct vs_scn_step *out);
+
 #endif /* VS_SCENARIO_INTERNAL_H */

@@ -54,6 +54,15 @@ static const struct op_desc ops[] = {
 	{"blk.discard", VS_STEP_BLK_DISCARD, vs__scn_k_blk_range},
 	{"blk.write-zeroes", VS_STEP_BLK_WRITE_ZEROES, vs__scn_k_blk_range},
 	{"blk.get-id", VS_STEP_BLK_GET_ID, vs__scn_k_blk_get_id},
+	{"net.send", VS_STEP_NET_SEND, vs__scn_k_net_send},
+	{"net.expect", VS_STEP_NET_EXPECT, vs__scn_k_net_expect},
+	{"net.rx-mode", VS_STEP_NET_RX_MODE, vs__scn_k_net_rx_mode},
+	{"net.mac-table", VS_STEP_NET_MAC_TABLE, vs__scn_k_net_mac_table},
+	{"net.set-mac", VS_STEP_NET_SET_MAC, vs__scn_k_net_set_mac},
+	{"net.vlan", VS_STEP_NET_VLAN, vs__scn_k_net_vlan},
+	{"net.link", VS_STEP_NET_LINK, vs__scn_k_net_link},
+	{"net.queue-pairs", VS_STEP_NET_QUEUE_PAIRS, vs__scn_k_net_queue_pairs},
+	{"net.announce", VS_STEP_NET_ANNOUNCE, vs__scn_k_net_plain},
 };
 
 const char *vs_step_op_name(enum vs_step_op op)
@@ -360,6 +369,20 @@ int vs__scn_parse_step(struct pctx *c, const cJSON *st, const char *path,
 		if ((rc = parse_result(c, st, path, out)) < 0)
 			return rc;
 		return vs__scn_parse_blk_step(c, st, path, out);
+	case VS_STEP_NET_SEND:
+	case VS_STEP_NET_EXPECT:
+	case VS_STEP_NET_RX_MODE:
+	case VS_STEP_NET_MAC_TABLE:
+	case VS_STEP_NET_SET_MAC:
+	case VS_STEP_NET_VLAN:
+	case VS_STEP_NET_LINK:
+	case VS_STEP_NET_QUEUE_PAIRS:
+	case VS_STEP_NET_ANNOUNCE:
+		if ((rc = parse_step_device(c, st, path, s, out)) < 0)
+			return rc;
+		if ((rc = parse_result(c, st, path, out)) < 0)
+			return rc;
+		return vs__scn_parse_net_step(c, st, path, out);
 	}
 	return 0;
 }

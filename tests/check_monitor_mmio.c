@@ -128,6 +128,15 @@ static void mmio_queue_size_max(void)
 	wr(VIRTIO_MMIO_QUEUE_NUM, 8);
 }
 
+static void mmio_queue_size_pow2(void)
+{
+	probe_to_driver();
+	ck_assert(features_ok());
+	wr(VIRTIO_MMIO_QUEUE_SEL, 0);
+	rd(VIRTIO_MMIO_QUEUE_NUM_MAX);
+	wr(VIRTIO_MMIO_QUEUE_NUM, 6);
+}
+
 static void mmio_queue_ready_access(void)
 {
 	init_all();
@@ -387,6 +396,18 @@ START_TEST(clean_v1)
 }
 END_TEST
 
+/* A packed ring takes any size (2.8): QueueSize 6 and a live queue of 6. */
+START_TEST(queue_size_any_packed)
+{
+	F.bank.features[1] |= W1(VIRTIO_F_RING_PACKED);
+	F.accept[1] |= W1(VIRTIO_F_RING_PACKED);
+	F.num = 6;
+	init_all();
+	settle();
+	expect_clean();
+}
+END_TEST
+
 /* v2-only registers are undefined on a version 1 bank */
 START_TEST(v1_has_no_queue_ready)
 {
@@ -415,6 +436,7 @@ static const struct rule_case cases[] = {
 	{"mmio.features-sel", VS_SIDE_DRIVER, mmio_features_sel, NULL},
 	{"mmio.driver-features-sel", VS_SIDE_DRIVER, mmio_driver_features_sel, NULL},
 	{"mmio.queue-size-max", VS_SIDE_DRIVER, mmio_queue_size_max, NULL},
+	{"mmio.queue-size-pow2", VS_SIDE_DRIVER, mmio_queue_size_pow2, NULL},
 	{"mmio.queue-ready-access", VS_SIDE_DRIVER, mmio_queue_ready_access, NULL},
 	{"mmio.queue-ready-readback", VS_SIDE_DRIVER, mmio_queue_ready_readback, NULL},
 	{"mmio.ack-undefined", VS_SIDE_DRIVER, mmio_ack_undefined, NULL},
@@ -514,6 +536,7 @@ static Suite *mmio_suite(void)
 	tc = tcase_create("Clean");
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_test(tc, clean_queue_reset);
+	tcase_add_test(tc, queue_size_any_packed);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -4,9 +4,10 @@
  * side), clean scripted runs that exercise the same paths without a fault
  * (lists across many laps of a ring whose size is not a power of 2,
  * indirect tables, out-of-order completion, in-order batches, event
- * suppression in both directions, a device that polls), and clean runs of
- * the real guest ring against the real device engine through the real
- * transports, monitored.
+ * suppression in both directions, a device that polls), a device that
+ * corrupts the ring without the driver being blamed for it afterwards,
+ * and clean runs of the real guest ring against the real device engine
+ * through the real transports, monitored.
  *
  * The scripted driver writes the ring with plain stores, as guest code
  * does; the scripted device writes through vs_arena_write(VS_SIDE_DEVICE)
@@ -696,6 +697,130 @@ START_TEST(notify_waits_for_late_interrupt)
 }
 END_TEST
 
+/* ---- after the device corrupts the ring (fuzz/findings, issue 6) ---- */
+
+/* Every violation is the device's, and rule is among them. */
+static void expect_device_only(const char *rule)
+{
+	size_t n = vs_monitor_violation_count(F.mon);
+	int seen = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vs_violation *v = vs_monitor_violation(F.mon, i);
+
+		ck_assert_msg(v->side == VS_SIDE_DEVICE, "the driver was blamed: %s: %s",
+			      v->rule->id, v->message);
+		if (strcmp(v->rule->id, rule) == 0)
+			seen = 1;
+	}
+	ck_assert_msg(seen, "rule %s did not fire", rule);
+}
+
+/* The device writes 16 bytes of garbage over the descriptor it holds
+ * (flags AVAIL 0 USED 0, id 0xa5a5), then the real used descriptor for
+ * id 0 there; the driver takes id 0 back and reuses it twice. */
+START_TEST(resync_device_overwrites_held_slot)
+{
+	uint8_t junk[16];
+
+	one_list();
+	memset(junk, 0xa5, sizeof(junk));
+	vs_put_le16(junk + 14, W);
+	vs_arena_write(F.arena, VS_SIDE_DEVICE, F.desc, junk, sizeof(junk));
+	p_complete(0, 16, 1);
+	for (int k = 0; k < 2; k++) {
+		p_add1(F.buf, 16, W, 0);
+		kick(0);
+		p_complete(0, 16, 1);
+	}
+	settle();
+	expect_device_only("packed.used-id-range");
+}
+END_TEST
+
+/* Queue size 1: a used descriptor with id 1 changes slot 0's flags, which
+ * the driver did not write. */
+START_TEST(resync_used_id_range_size_1)
+{
+	F.num = 1;
+	one_list();
+	p_complete(1, 16, 1);
+	settle();
+	expect_device_only("packed.used-id-range");
+}
+END_TEST
+
+/* Queue size 1 with VIRTIO_F_NOTIFICATION_DATA: garbage over slot 0 (AVAIL
+ * 0 USED 1), the real used descriptor, then the driver makes slot 0
+ * available in lap 0 and says so (next_off 0, next_wrap 1). */
+START_TEST(resync_notification_data)
+{
+	uint8_t junk[16];
+
+	negotiate_also(VIRTIO_F_NOTIFICATION_DATA);
+	F.num = 1;
+	one_list();
+	memset(junk, 0x5a, sizeof(junk));
+	vs_put_le16(junk + 14, PU);
+	vs_arena_write(F.arena, VS_SIDE_DEVICE, F.desc, junk, sizeof(junk));
+	p_complete(0, 16, 1);
+	p_add1(F.buf, 16, W, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, 0x80000000u);
+	settle();
+	expect_device_only("packed.used-id-range");
+}
+END_TEST
+
+/* Queue size 2, a list of two filling it, a used descriptor with id 1
+ * (not outstanding) in slot 0 -- the slot the driver's next list would
+ * start at, but the device's while the ring is full. */
+START_TEST(resync_not_outstanding_full_ring)
+{
+	struct pbuf b[2] = {{F.buf, 16, 0}, {F.buf2, 1, W}};
+
+	F.num = 2;
+	init_all();
+	p_add(b, 2, 0);
+	kick(0);
+	p_complete(1, 1, 2);
+	settle();
+	expect_device_only("packed.used-id-not-outstanding");
+}
+END_TEST
+
+/* Not following lasts until the queue is enabled again: after a reset a
+ * driver that reuses an outstanding id is caught. */
+START_TEST(resync_follows_again_after_reset)
+{
+	size_t n;
+	int dev_seen = 0, drv_seen = 0;
+
+	one_list();
+	p_complete(9, 16, 1); /* id out of range: the queue is not followed */
+	memset(vs_arena_translate(F.arena, F.desc, VS_DESC_SIZE(F.num)), 0, VS_DESC_SIZE(F.num));
+	memset(&P, 0, sizeof(P));
+	P.wrap = P.uwrap = 1;
+	init_all();
+	p_add1(F.buf, 16, W, 0);
+	p_add1(F.buf2, 16, W, 0);
+	kick(0);
+	settle();
+	n = vs_monitor_violation_count(F.mon);
+	for (size_t i = 0; i < n; i++) {
+		const struct vs_violation *v = vs_monitor_violation(F.mon, i);
+
+		if (strcmp(v->rule->id, "packed.used-id-range") == 0)
+			dev_seen = 1;
+		else if (strcmp(v->rule->id, "packed.id-in-use") == 0)
+			drv_seen = v->side == VS_SIDE_DRIVER;
+		else
+			ck_abort_msg("unexpected %s: %s", v->rule->id, v->message);
+	}
+	ck_assert(dev_seen);
+	ck_assert(drv_seen);
+}
+END_TEST
+
 /* ---- the real driver and device, monitored ---- */
 
 /* Scenario files run through the real machine: rng over virtio-mmio and
@@ -967,6 +1092,15 @@ static Suite *packed_suite(void)
 	tcase_add_test(tc, clean_event_suppression);
 	tcase_add_test(tc, clean_in_order_batch);
 	tcase_add_test(tc, notify_waits_for_late_interrupt);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Resync");
+	tcase_add_checked_fixture(tc, pfx_setup, fx_teardown);
+	tcase_add_test(tc, resync_device_overwrites_held_slot);
+	tcase_add_test(tc, resync_used_id_range_size_1);
+	tcase_add_test(tc, resync_notification_data);
+	tcase_add_test(tc, resync_not_outstanding_full_ring);
+	tcase_add_test(tc, resync_follows_again_after_reset);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Real");

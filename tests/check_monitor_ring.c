@@ -439,6 +439,12 @@ static void notify_avail_missing_event_idx(void)
 	settle();
 }
 
+static void notify_queue_not_ready(void)
+{
+	one_request();
+	kick(1); /* queue 1 was never enabled */
+}
+
 /* ---- entropy ---- */
 
 static void entropy_readable_buffer(void)
@@ -501,6 +507,7 @@ static const struct rule_case cases[] = {
 	{"notify.avail-suppressed-event-idx", VS_SIDE_DRIVER, notify_avail_suppressed_event_idx, NULL},
 	{"notify.avail-missing", VS_SIDE_DRIVER, notify_avail_missing, NULL},
 	{"notify.avail-missing-event-idx", VS_SIDE_DRIVER, notify_avail_missing_event_idx, NULL},
+	{"notify.queue-not-ready", VS_SIDE_DRIVER, notify_queue_not_ready, NULL},
 	{"entropy.readable-buffer", VS_SIDE_DRIVER, entropy_readable_buffer, NULL},
 	{"entropy.zero-len", VS_SIDE_DEVICE, entropy_zero_len, NULL},
 };
@@ -544,6 +551,24 @@ START_TEST(rule_table_complete)
 END_TEST
 
 /* ---- clean runs ---- */
+
+/* A queue enabled, then disabled (QueueReady 0, read back): a kick of it
+ * breaks the same rule, and the evidence says which case it is. */
+START_TEST(notify_disabled_queue)
+{
+	const struct vs_violation *v;
+
+	one_request();
+	wr(VIRTIO_MMIO_QUEUE_READY, 0);
+	rd(VIRTIO_MMIO_QUEUE_READY);
+	kick(0);
+	settle();
+	expect_only("notify.queue-not-ready", VS_SIDE_DRIVER, NULL);
+	ck_assert_uint_eq(vs_monitor_violation_count(F.mon), 1);
+	v = vs_monitor_violation(F.mon, 0);
+	ck_assert_str_eq(v->message, "queue 0 notified while disabled");
+}
+END_TEST
 
 START_TEST(clean_mixed_chains)
 {
@@ -720,6 +745,7 @@ static Suite *ring_suite(void)
 	tcase_add_checked_fixture(tc, fx_setup, fx_teardown);
 	tcase_add_loop_test(tc, rule_fires, 0, NCASES);
 	tcase_add_test(tc, rule_table_complete);
+	tcase_add_test(tc, notify_disabled_queue);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Clean");

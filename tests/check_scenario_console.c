@@ -2,13 +2,20 @@
  * check_scenario_console.c - the console parts of scenario files
  * (harness/scenario_console.c, docs/scenarios.md "Console steps"): every
  * key parses to its value, defaults are the documented ones, and bad
- * values are refused with the JSON path and the expectation.
+ * values are refused with the JSON path and the expectation.  A machine
+ * built from a file with "backends" listens where the file says, and one
+ * that cannot listen is refused with the backend's path.
  */
 #include <check.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "core/log.h"
+#include "devices/console.h"
+#include "harness/machine.h"
 #include "harness/scenario.h"
 
 #define CON "\"machine\": {\"devices\": [{\"type\": \"console\", \"ports\": 4}]}"
@@ -34,6 +41,44 @@ START_TEST(device_keys_and_defaults)
 	ck_assert_uint_eq(s.devices[1].ports, 32);
 	ck_assert_uint_eq(s.devices[1].cols, 132);
 	ck_assert_uint_eq(s.devices[1].rows, 43);
+	vs_scenario_free(&s);
+}
+END_TEST
+
+START_TEST(backends_parse_to_values)
+{
+	const struct vs_scn_con_backend *b;
+	char want[VS_SCN_CON_PATH_MAX];
+
+	ck_assert_int_eq(parse("{\"name\": \"t\", \"machine\": {\"devices\": ["
+			       "{\"type\": \"console\", \"ports\": 4, \"backends\": ["
+			       "{\"port\": 0, \"tcp\": 0},"
+			       "{\"port\": 3, \"pipe\": \"build/con-{pid}.sock\"},"
+			       "{\"pipe\": \"/tmp/plain.sock\", \"port\": 1}]},"
+			       "{\"type\": \"console\", \"backends\": [{\"port\": 0, "
+			       "\"tcp\": 65535}]},"
+			       "{\"type\": \"console\", \"backends\": []}]},"
+			       "\"steps\": [{\"op\": \"probe\"}]}"),
+			 0);
+	b = s.devices[0].con_backend;
+	ck_assert_int_eq(b[0].kind, VS_SCN_CON_TCP);
+	ck_assert_uint_eq(b[0].tcp_port, 0);
+	ck_assert_int_eq(b[0].index, 0);
+	ck_assert_int_eq(b[1].kind, VS_SCN_CON_PIPE);
+	ck_assert_str_eq(b[1].pipe, "/tmp/plain.sock");
+	ck_assert_int_eq(b[1].index, 2);
+	ck_assert_int_eq(b[2].kind, VS_SCN_CON_BUFFER);
+	snprintf(want, sizeof(want), "build/con-%ld.sock", (long)getpid());
+	ck_assert_int_eq(b[3].kind, VS_SCN_CON_PIPE);
+	ck_assert_str_eq(b[3].pipe, want);
+	ck_assert_int_eq(b[3].index, 1);
+	for (unsigned i = 4; i < VS_SCN_CON_PORTS; i++)
+		ck_assert_int_eq(b[i].kind, VS_SCN_CON_BUFFER);
+	b = s.devices[1].con_backend;
+	ck_assert_int_eq(b[0].kind, VS_SCN_CON_TCP);
+	ck_assert_uint_eq(b[0].tcp_port, 65535);
+	for (unsigned i = 0; i < VS_SCN_CON_PORTS; i++)
+		ck_assert_int_eq(s.devices[2].con_backend[i].kind, VS_SCN_CON_BUFFER);
 	vs_scenario_free(&s);
 }
 END_TEST
@@ -105,7 +150,65 @@ struct bad_case {
 	const char *message_part;
 };
 
+/* A console with 4 ports and the given "backends" value. */
+#define BACKENDS(list)                                                                    \
+	"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"console\", \"ports\": 4, " \
+	"\"backends\": " list "}]}, \"steps\": [{\"op\": \"probe\"}]}"
+/* 106 characters: with {pid} of 7 digits, 108 */
+#define LONG_PID_PATH "/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa{pid}"
+/* 108 characters */
+#define LONG_PATH "/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" \
+	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
 static const struct bad_case bad_cases[] = {
+	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", \"backends\": []}]}, "
+	 "\"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.devices[0].backends", "applies to a console device only (this one is \"rng\")"},
+	{BACKENDS("{\"port\": 0, \"tcp\": 0}"), "machine.devices[0].backends",
+	 "expected an array of backend objects, got object"},
+	{BACKENDS("[{\"port\": 0, \"tcp\": 0}, 5]"), "machine.devices[0].backends[1]",
+	 "expected a backend object {\"port\": n, \"tcp\": port} or {\"port\": n, \"pipe\": path}, "
+	 "got number"},
+	{BACKENDS("[{\"port\": 0, \"tcp\": 0, \"udp\": 1}]"), "machine.devices[0].backends[0].udp",
+	 "unknown key \"udp\""},
+	{BACKENDS("[{\"tcp\": 0}]"), "machine.devices[0].backends[0].port",
+	 "missing required key (expected an integer in 0..31)"},
+	{BACKENDS("[{\"port\": 4, \"tcp\": 0}]"), "machine.devices[0].backends[0].port",
+	 "port 4 does not exist: the device has 4 ports (\"ports\")"},
+	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"console\", \"backends\": "
+	 "[{\"port\": 1, \"pipe\": \"x.sock\"}]}]}, \"steps\": [{\"op\": \"probe\"}]}",
+	 "machine.devices[0].backends[0].port",
+	 "port 1 does not exist: the device has 1 port (\"ports\")"},
+	{BACKENDS("[{\"port\": 32, \"tcp\": 0}]"), "machine.devices[0].backends[0].port",
+	 "out of range: expected an integer in 0..31, got 32"},
+	{BACKENDS("[{\"port\": \"0\", \"tcp\": 0}]"), "machine.devices[0].backends[0].port",
+	 "expected an integer in 0..31, got string"},
+	{BACKENDS("[{\"port\": 2, \"tcp\": 0, \"pipe\": \"x.sock\"}]"),
+	 "machine.devices[0].backends[0].pipe", "give either \"tcp\" or \"pipe\", not both"},
+	{BACKENDS("[{\"port\": 2}]"), "machine.devices[0].backends[0].tcp",
+	 "missing required key (expected \"tcp\": a port 0..65535, or \"pipe\": a socket path)"},
+	{BACKENDS("[{\"port\": 1, \"tcp\": 0}, {\"port\": 2, \"tcp\": 0}, "
+		  "{\"port\": 1, \"pipe\": \"x.sock\"}]"),
+	 "machine.devices[0].backends[2].port", "port 1 already has a backend (backends[0])"},
+	{BACKENDS("[{\"port\": 0, \"tcp\": 65536}]"), "machine.devices[0].backends[0].tcp",
+	 "out of range: expected an integer in 0..65535, got 65536"},
+	{BACKENDS("[{\"port\": 0, \"tcp\": -1}]"), "machine.devices[0].backends[0].tcp",
+	 "out of range: expected an integer in 0..65535, got -1"},
+	{BACKENDS("[{\"port\": 0, \"tcp\": 80.5}]"), "machine.devices[0].backends[0].tcp",
+	 "expected an integer in 0..65535, got 80.5"},
+	{BACKENDS("[{\"port\": 0, \"tcp\": \"80\"}]"), "machine.devices[0].backends[0].tcp",
+	 "expected an integer in 0..65535, got string"},
+	{BACKENDS("[{\"port\": 0, \"pipe\": \"\"}]"), "machine.devices[0].backends[0].pipe",
+	 "expected a string of 1 to 107 characters, got 0"},
+	{BACKENDS("[{\"port\": 0, \"pipe\": 5}]"), "machine.devices[0].backends[0].pipe",
+	 "expected a string, got number"},
+	{BACKENDS("[{\"port\": 0, \"pipe\": \"" LONG_PATH "\"}]"),
+	 "machine.devices[0].backends[0].pipe",
+	 "expected a string of 1 to 107 characters, got 108"},
+	{BACKENDS("[{\"port\": 0, \"pipe\": \"" LONG_PID_PATH "\"}]"),
+	 "machine.devices[0].backends[0].pipe",
+	 "with {pid} replaced (up to 7 digits) the path may have 108 characters, at most 107"},
 	{"{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\", \"ports\": 2}]}, "
 	 "\"steps\": [{\"op\": \"probe\"}]}",
 	 "machine.devices[0].ports", "applies to a console device only"},
@@ -169,6 +272,79 @@ START_TEST(bad_step_after_data_frees_it)
 }
 END_TEST
 
+/* ---- the machine listens where the file says ---- */
+
+static char sock_path[64];
+
+static void machine_setup(void)
+{
+	vs_log_set_level(VS_LOG_OFF);
+	snprintf(sock_path, sizeof(sock_path), "/tmp/vs-check-scn-con-%ld.sock", (long)getpid());
+	unlink(sock_path);
+}
+
+static void machine_teardown(void)
+{
+	unlink(sock_path);
+}
+
+START_TEST(machine_listens_on_backends)
+{
+	char text[512];
+	struct vs_machine *m;
+	struct vs_console_port_state st;
+	struct stat sb;
+
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"console\", "
+		 "\"ports\": 3, \"backends\": [{\"port\": 2, \"pipe\": \"%s\"}, "
+		 "{\"port\": 0, \"tcp\": 0}]}]}, \"steps\": [{\"op\": \"probe\"}]}",
+		 sock_path);
+	ck_assert_int_eq(parse(text), 0);
+	ck_assert_int_eq(vs_machine_create(&s, 1, &m, &d), 0);
+	ck_assert_int_eq(vs_console_port_state(m->devs[0].vdev, 0, &st), 0);
+	ck_assert_int_eq(st.listening, 1);
+	ck_assert_int_eq(vs_console_port_state(m->devs[0].vdev, 1, &st), 0);
+	ck_assert_int_eq(st.listening, 0);
+	ck_assert_int_eq(vs_console_port_state(m->devs[0].vdev, 2, &st), 0);
+	ck_assert_int_eq(st.listening, 1);
+	ck_assert_int_eq(stat(sock_path, &sb), 0);
+	ck_assert(S_ISSOCK(sb.st_mode));
+	vs_machine_destroy(m);
+	/* the socket file goes with the machine */
+	ck_assert_int_eq(stat(sock_path, &sb), -1);
+	vs_scenario_free(&s);
+}
+END_TEST
+
+START_TEST(machine_refuses_what_cannot_listen)
+{
+	char text[512];
+	struct vs_machine *m = (struct vs_machine *)&m;
+	struct stat sb;
+	FILE *f = fopen(sock_path, "w");
+
+	/* a file is in the way: the machine is not built, the file stays */
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	snprintf(text, sizeof(text),
+		 "{\"name\": \"t\", \"machine\": {\"devices\": [{\"type\": \"rng\"}, "
+		 "{\"type\": \"console\", \"name\": \"con\", \"ports\": 2, \"backends\": ["
+		 "{\"port\": 0, \"tcp\": 0}, {\"port\": 1, \"pipe\": \"%s\"}]}]}, "
+		 "\"steps\": [{\"op\": \"probe\"}]}",
+		 sock_path);
+	ck_assert_int_eq(parse(text), 0);
+	ck_assert_int_eq(vs_machine_create(&s, 1, &m, &d), -EADDRINUSE);
+	ck_assert_ptr_null(m);
+	ck_assert_str_eq(d.where, "machine.devices[1].backends[1].pipe");
+	ck_assert_msg(strstr(d.message, "\"con\" port 1 cannot listen on \"") != NULL,
+		      "message: %s", d.message);
+	ck_assert_int_eq(stat(sock_path, &sb), 0);
+	ck_assert(S_ISREG(sb.st_mode));
+	vs_scenario_free(&s);
+}
+END_TEST
+
 static Suite *scenario_console_suite(void)
 {
 	Suite *su = suite_create("scenario_console");
@@ -176,10 +352,17 @@ static Suite *scenario_console_suite(void)
 
 	tc = tcase_create("Parse");
 	tcase_add_test(tc, device_keys_and_defaults);
+	tcase_add_test(tc, backends_parse_to_values);
 	tcase_add_test(tc, steps_parse_to_values);
 	tcase_add_test(tc, bad_step_after_data_frees_it);
 	tcase_add_loop_test(tc, bad_input_is_refused_with_path, 0,
 			    (int)(sizeof(bad_cases) / sizeof(bad_cases[0])));
+	suite_add_tcase(su, tc);
+
+	tc = tcase_create("Machine");
+	tcase_add_checked_fixture(tc, machine_setup, machine_teardown);
+	tcase_add_test(tc, machine_listens_on_backends);
+	tcase_add_test(tc, machine_refuses_what_cannot_listen);
 	suite_add_tcase(su, tc);
 	return su;
 }

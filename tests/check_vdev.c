@@ -186,7 +186,8 @@ START_TEST(types_list)
 	ck_assert_str_eq(t[0], "rng");
 	ck_assert_str_eq(t[1], "console");
 	ck_assert_str_eq(t[2], "blk");
-	ck_assert_ptr_null(t[3]);
+	ck_assert_str_eq(t[3], "net");
+	ck_assert_ptr_null(t[4]);
 }
 END_TEST
 
@@ -618,6 +619,24 @@ START_TEST(fault_interrupts)
 }
 END_TEST
 
+START_TEST(fault_interrupt_storm)
+{
+	make_test_dev();
+	vs_faults_set(&faults, VS_FAULT_DEV_INTERRUPT_STORM, VS_FAULT_COUNTED, 1, 0, 0);
+	vs__vdev_vring_interrupt(vdev, 0);
+	ck_assert_uint_eq(vring_irqs, 1 + 64);
+	ck_assert_uint_eq(config_irqs, 0);
+	vs__vdev_vring_interrupt(vdev, 0);
+	ck_assert_uint_eq(vring_irqs, 1 + 64 + 1);
+	/* a dropped notification is not stormed after */
+	vs_faults_set(&faults, VS_FAULT_DEV_NO_INTERRUPT, VS_FAULT_COUNTED, 1, 0, 0);
+	vs_faults_set(&faults, VS_FAULT_DEV_INTERRUPT_STORM, VS_FAULT_COUNTED, 1, 0, 0);
+	vs__vdev_vring_interrupt(vdev, 0);
+	ck_assert_uint_eq(vring_irqs, 66);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DEV_INTERRUPT_STORM].fired, 1);
+}
+END_TEST
+
 /* ---- The rng model ---- */
 
 static void put_desc(unsigned i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
@@ -798,6 +817,7 @@ static Suite *vdev_suite(void)
 	tcase_add_test(tc, fault_reset_incomplete);
 	tcase_add_test(tc, fault_config_no_generation);
 	tcase_add_test(tc, fault_interrupts);
+	tcase_add_test(tc, fault_interrupt_storm);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("Rng");

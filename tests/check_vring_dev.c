@@ -787,6 +787,61 @@ START_TEST(fault_spurious_interrupt)
 }
 END_TEST
 
+START_TEST(fault_used_idx_jump)
+{
+	struct vs_vq_elem elem;
+	uint32_t id, len;
+
+	setup_dev(0, QSZ, QSZ, 0);
+	vs_faults_set(&faults, VS_FAULT_DEV_USED_IDX_JUMP, VS_FAULT_COUNTED, 1, 0, 0);
+	pop_one(&elem, 2, 16);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 16), 0);
+	/* the entry is right, the idx says QSZ + 2 entries */
+	used_elem(0, &id, &len);
+	ck_assert_uint_eq(id, 2);
+	ck_assert_uint_eq(len, 16);
+	ck_assert_uint_eq(used_idx(), QSZ + 2);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DEV_USED_IDX_JUMP].fired, 1);
+	/* the device goes on counting from there: the next entry lands in
+	 * slot (QSZ + 2) % QSZ */
+	pop_one(&elem, 5, 8);
+	ck_assert_int_eq(vs_vq_push(vq, &elem, 8), 0);
+	ck_assert_uint_eq(used_idx(), QSZ + 3);
+	used_elem(2, &id, &len);
+	ck_assert_uint_eq(id, 5);
+	ck_assert_uint_eq(len, 8);
+}
+END_TEST
+
+START_TEST(fault_needs_reset)
+{
+	struct vs_vq_elem elem;
+
+	setup_dev(0, QSZ, QSZ, 0);
+	vs_faults_set(&faults, VS_FAULT_DEV_NEEDS_RESET, VS_FAULT_COUNTED, 1, 0, 0);
+	/* nothing to pop: the fault waits for a request */
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), -ENOENT);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DEV_NEEDS_RESET].fired, 0);
+	put_desc(1, BUF_GPA, 16, VRING_DESC_F_WRITE, 0);
+	avail_add(1);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), -EIO);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DEV_NEEDS_RESET].fired, 1);
+	ck_assert_uint_eq(vs_vdev_status_peek(vdev) & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET,
+			  VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET);
+	/* spec dev.basic.device-status-field.3: DRIVER_OK is set */
+	ck_assert_uint_eq(config_irqs, 1);
+	/* the request is never completed; nothing more is served */
+	put_desc(2, BUF_GPA + 0x100, 16, VRING_DESC_F_WRITE, 0);
+	avail_add(2);
+	ck_assert_int_eq(vs_vq_pop(vq, &elem), -EIO);
+	ck_assert_uint_eq(used_idx(), 0);
+	ck_assert_uint_eq(vring_irqs, 0);
+	/* a reset clears it */
+	vs_vdev_set_status(vdev, 0);
+	ck_assert_uint_eq(vs_vdev_status(vdev), 0);
+}
+END_TEST
+
 /* ---- Split: batching ---- */
 
 struct tap_count {
@@ -1360,6 +1415,8 @@ static Suite *vring_dev_suite(void)
 	tcase_add_test(tc, fault_write_readable_descriptor);
 	tcase_add_test(tc, fault_no_interrupt);
 	tcase_add_test(tc, fault_spurious_interrupt);
+	tcase_add_test(tc, fault_used_idx_jump);
+	tcase_add_test(tc, fault_needs_reset);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -746,6 +746,30 @@ START_TEST(fault_indirect_misuse)
 }
 END_TEST
 
+/* A request of more buffers than the queue size never goes in a table
+ * (spec ...indirect-descriptors.3) -- except with the fault, which is
+ * asked only for such a request. */
+START_TEST(fault_chain_too_long)
+{
+	u8 *buf = kmalloc(128, GFP_KERNEL);
+
+	mkvq_f(2, BIT_ULL(VIRTIO_F_INDIRECT_DESC));
+	vs_faults_set(&faults, VS_FAULT_DRV_CHAIN_TOO_LONG, VS_FAULT_COUNTED, 1, 0, 0);
+	ck_assert_int_eq(add_in(buf, 16, &tok[0]), 0);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DRV_CHAIN_TOO_LONG].fired, 0);
+	ck_assert_int_eq(add_three(buf, &tok[1]), 0);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DRV_CHAIN_TOO_LONG].fired, 1);
+	ck_assert_uint_eq(dev_desc(1).flags, VRING_DESC_F_INDIRECT);
+	ck_assert_uint_eq(dev_desc(1).len, 48);
+	ck_assert_uint_eq(vq->num_free, 0);
+	while (virtqueue_detach_unused_buf(vq))
+		;
+	/* Used up: three buffers on a queue of 2 fail again. */
+	ck_assert_int_eq(add_three(buf, &tok[2]), -ENOSPC);
+	kfree(buf);
+}
+END_TEST
+
 /* ---- EVENT_IDX, split ---- */
 
 START_TEST(split_event_idx)
@@ -984,6 +1008,24 @@ START_TEST(packed_bad_used_breaks_queue)
 	while (virtqueue_detach_unused_buf(vq))
 		n++;
 	ck_assert_uint_eq(n, 1);
+	kfree(buf);
+}
+END_TEST
+
+START_TEST(packed_fault_chain_too_long)
+{
+	u8 *buf = kmalloc(128, GFP_KERNEL);
+
+	mkvq_f(2, BIT_ULL(VIRTIO_F_RING_PACKED) | BIT_ULL(VIRTIO_F_INDIRECT_DESC));
+	pdev_attach();
+	ck_assert_int_eq(add_three(buf, &tok[0]), -ENOSPC);
+	vs_faults_set(&faults, VS_FAULT_DRV_CHAIN_TOO_LONG, VS_FAULT_COUNTED, 1, 0, 0);
+	ck_assert_int_eq(add_three(buf, &tok[0]), 0);
+	ck_assert_uint_eq(faults.sw[VS_FAULT_DRV_CHAIN_TOO_LONG].fired, 1);
+	ck_assert_uint_eq(pflags(0), VS_PACKED_F_AVAIL | VRING_DESC_F_INDIRECT);
+	ck_assert_uint_eq(vs_le32(pd.ring + 8), 48);
+	while (virtqueue_detach_unused_buf(vq))
+		;
 	kfree(buf);
 }
 END_TEST
@@ -1243,6 +1285,7 @@ static Suite *vring_drv_suite(void)
 	tcase_add_test(tc, split_indirect_table);
 	tcase_add_test(tc, indirect_falls_back_to_direct);
 	tcase_add_test(tc, fault_indirect_misuse);
+	tcase_add_test(tc, fault_chain_too_long);
 	tcase_add_test(tc, split_event_idx);
 	tcase_add_test(tc, split_in_order_batch);
 	tcase_add_test(tc, split_notification_data);
@@ -1255,6 +1298,7 @@ static Suite *vring_drv_suite(void)
 	tcase_add_test(tc, packed_chains_over_many_laps);
 	tcase_add_loop_test(tc, packed_bad_used_breaks_queue, 0, PBAD_COUNT);
 	tcase_add_test(tc, packed_indirect_and_faults);
+	tcase_add_test(tc, packed_fault_chain_too_long);
 	tcase_add_test(tc, packed_event_suppression);
 	tcase_add_test(tc, packed_in_order_batch);
 	tcase_add_test(tc, ctx_outbuf_and_sgs);

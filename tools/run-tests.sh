@@ -55,10 +55,8 @@ printf 'suite scenarios/                     %4d passed, %d failed\n' "$sp" "$sf
 
 # Short seeded fuzz runs (harness/fuzz*.c): deterministic cases, in one
 # process so ASan's leak check covers them; a finding fails the line and
-# leaves its shrunk reproducer in $log/fuzz/.  Device faults on packed
-# rings are left out until the packed monitor stops blaming the driver for
-# a corrupted descriptor ring (fuzz/findings/README.md).
-for fz in "both split 1 30000" "driver packed 2 15000"; do
+# leaves its shrunk reproducer in $log/fuzz/.
+for fz in "both split 1 30000" "driver packed 2 15000" "device packed 3 15000"; do
 	set -- $fz
 	"$dir/virtiosim" fuzz --no-fork --side "$1" --ring "$2" --seed "$3" --steps "$4" \
 		--out "$log/fuzz" >"$log/fuzz-$1-$2.txt" 2>"$log/fuzz-$1-$2.stderr"

@@ -56,6 +56,7 @@ struct vs__packed {
 	uint32_t inflight;             /* ring slots the outstanding buffers took */
 	int lost;      /* a used descriptor the monitor cannot follow: used side off */
 	int stuck;     /* an id it cannot record: available side off */
+		       /* (both: the queue is not followed at all, see unfollow()) */
 	uint16_t *idle; /* [lnum] flags of each slot at rest */
 	uint8_t *mark;  /* [lnum] MARK_FLAGS */
 	uint16_t *fifo; /* [lnum] outstanding ids in the order made available */
@@ -351,8 +352,12 @@ static void walk_table(struct walk *w, const struct pdesc *d)
 		vs__violate(mon, w->dev, (int)w->q->index, VS_R_PACKED_INDIRECT_TOO_LONG,
 			    "list at slot %u: indirect table of %u entries, queue size %u", w->start, n,
 			    w->q->lnum);
-		limit = w->q->lnum; /* bound the walk; the rest is not judged */
 		w->malformed = 1;
+		/* the walk goes on, so the device is judged against the
+		 * buffers the request has -- but no further than a legal
+		 * table of the largest queue could make it go */
+		if (limit > VS_PACKED_MAX_SIZE)
+			limit = VS_PACKED_MAX_SIZE;
 	}
 	vs__chain_seg_add(w->c, d->addr, d->len, 0, 1, 0);
 	for (uint32_t j = 0; j < limit; j++) {
@@ -394,6 +399,33 @@ static void chain_release(struct vs_monitor *mon, struct vs__queue *q, uint16_t 
 
 static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
 			 int marks_only);
+
+/*
+ * One side wrote something into the ring that the shadow cannot follow: a
+ * used descriptor whose id names no outstanding buffer (the device), or a
+ * list whose id is out of range (the driver).  After it the two sides may
+ * each go on by their own reading of the ring -- a driver that took the
+ * device's real used descriptor back reuses its id, a device that ignored
+ * a broken list goes on at its own slot -- and neither reading is the
+ * shadow's.  Judging either side from the shadow would blame it for the
+ * other's corruption (fuzz/findings/README.md), so the queue is not
+ * followed at all until it is enabled again (a device or queue reset
+ * starts a fresh shadow): the outstanding buffers leave the index, the
+ * pending marks are dropped, no list is registered and no used descriptor
+ * processed.  The rule that named the corruption has been reported.
+ */
+static void unfollow(struct vs_monitor *mon, struct vs__queue *q)
+{
+	struct vs__packed *pk = q->pk;
+
+	pk->lost = pk->stuck = 1;
+	q->tainted = 1;
+	for (uint32_t id = 0; id < q->lnum; id++)
+		chain_release(mon, q, id);
+	pk->inflight = 0;
+	pk->fifo_len = 0;
+	memset(pk->mark, 0, q->lnum);
+}
 
 /*
  * The list whose first descriptor is at avail_pos is available: walk,
@@ -467,8 +499,7 @@ static int register_list(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		vs__violate(mon, dev, (int)q->index, VS_R_PACKED_ID_RANGE,
 			    "list at slot %u: buffer id %u >= queue size %u; the monitor stops following this queue",
 			    w.start, id, q->lnum);
-		pk->stuck = pk->lost = 1;
-		q->tainted = 1;
+		unfollow(mon, q);
 		return -1;
 	}
 	c = &q->chains[id];
@@ -562,9 +593,11 @@ static void avail_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs
 			found = 1;
 			continue;
 		}
-		if (f != pk->idle[pos]) {
+		if (f != pk->idle[pos] && pk->inflight < q->lnum) {
 			/* 2.8.1: the driver wrote the flags, and they do not make
-			 * the slot available for its counter */
+			 * the slot available for its counter.  (In a full ring the
+			 * slot is the device's oldest: what changed there is its
+			 * used descriptor, judged by used_catchup.) */
 			vs__violate(mon, dev, (int)q->index, VS_R_PACKED_AVAIL_WRAP,
 				    "queue %u: slot %u flags 0x%04x (AVAIL %u USED %u), Driver Ring Wrap Counter %u",
 				    q->index, pos, f, (f >> VRING_PACKED_DESC_F_AVAIL) & 1u,
@@ -644,6 +677,18 @@ static uint32_t in_order_batch(struct vs_monitor *mon, struct vs__queue *q, uint
 	return slots;
 }
 
+/* A used descriptor the monitor cannot follow (reported by the caller):
+ * the queue is not followed any more.  One the device published (marked)
+ * still counts as used for the interrupt checks, notification owed
+ * unknown. */
+static void lose(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q, int marked,
+		 uint16_t pos)
+{
+	if (marked)
+		vs__notify_account(mon, dev, q, 1, 0, 0, VS_R_PACKED_NOTIFY_MISSING, pos);
+	unfollow(mon, q);
+}
+
 /* Process used descriptors from used_pos on.  marks_only: only those the
  * tap saw the device publish (a flush: nothing else can have changed). */
 static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs__queue *q,
@@ -689,9 +734,9 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		}
 		if (d.id >= q->lnum) {
 			vs__violate(mon, dev, (int)q->index, VS_R_PACKED_USED_ID_RANGE,
-				    "queue %u: used descriptor at slot %u: id %u >= queue size %u; the monitor stops following used descriptors",
+				    "queue %u: used descriptor at slot %u: id %u >= queue size %u; the monitor stops following this queue",
 				    q->index, pos, d.id, q->lnum);
-			pk->lost = 1;
+			lose(mon, dev, q, marked, pos);
 			break;
 		}
 		c = &q->chains[d.id];
@@ -700,17 +745,17 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		if (!c->outstanding && c->covered && vs__feat(dev, VIRTIO_F_IN_ORDER)) {
 			/* spec dev.reserved.5 */
 			vs__violate(mon, dev, (int)q->index, VS_R_PACKED_IN_ORDER,
-				    "queue %u: used descriptor at slot %u: id %u, which a later buffer's used descriptor already covered; the monitor stops following used descriptors",
+				    "queue %u: used descriptor at slot %u: id %u, which a later buffer's used descriptor already covered; the monitor stops following this queue",
 				    q->index, pos, d.id);
-			pk->lost = 1;
+			lose(mon, dev, q, marked, pos);
 			break;
 		}
 		if (!c->outstanding) {
 			/* spec dev.basic.packed-virtqueues.virtqueue-descriptor-table.2 */
 			vs__violate(mon, dev, (int)q->index, VS_R_PACKED_USED_ID_NOT_OUTSTANDING,
-				    "queue %u: used descriptor at slot %u: id %u is not outstanding; the monitor stops following used descriptors",
+				    "queue %u: used descriptor at slot %u: id %u is not outstanding; the monitor stops following this queue",
 				    q->index, pos, d.id);
-			pk->lost = 1;
+			lose(mon, dev, q, marked, pos);
 			break;
 		}
 		slots = c->slots;
@@ -844,7 +889,11 @@ void vs__packed_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__q
 		return;
 	}
 	/* the descriptor ring: only slots the device holds, each flags
-	 * write publishing one used descriptor */
+	 * write publishing one used descriptor.  Once the queue is not
+	 * followed, which slots the device holds is unknown: a flags write
+	 * still counts as a used descriptor published, so the interrupt
+	 * that follows is not taken for a spurious one (whether the driver
+	 * asked for it is unknown too: no claim either way). */
 	{
 		uint64_t lo = gpa > q->ldesc ? gpa : q->ldesc;
 		uint64_t hi = gpa + len < q->ldesc + 16ull * q->lnum ? gpa + len
@@ -856,6 +905,12 @@ void vs__packed_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__q
 							   : (uint32_t)(s + q->lnum - pk->used_pos);
 
 			q->dev_tapped = 1;
+			if (pk->lost && pk->stuck) {
+				if (gpa < at + 16 && at + 14 < gpa + len)
+					vs__notify_account(mon, dev, q, 1, 0, 0,
+							   VS_R_PACKED_NOTIFY_MISSING, (unsigned)s);
+				continue;
+			}
 			/* spec dev.basic.packed-virtqueues.virtqueue-descriptor-table.3 */
 			if (!pk->lost && !pk->stuck && ahead >= pk->inflight)
 				vs__violate(mon, dev, (int)q->index, VS_R_PACKED_DEVICE_WRITE_DESC,

@@ -252,6 +252,7 @@ static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
 {
 	struct vs_monitor *mon = w->mon;
 	uint32_t n = len / 16, j = 0, steps = 0;
+	int too_long = 0;
 	uint8_t raw[16];
 
 	for (;;) {
@@ -259,14 +260,19 @@ static void walk_indirect(struct walk *w, uint64_t table, uint32_t len)
 		uint32_t dlen;
 		uint16_t flags, next;
 
-		if (w->count >= w->q->lnum) {
-			/* spec ...indirect-descriptors.3 */
+		if (w->count >= w->q->lnum && !too_long) {
+			/* spec ...indirect-descriptors.3.  The walk goes on, so the
+			 * device is judged against the buffers the request has */
+			too_long = 1;
 			w->malformed = 1;
 			vs__violate(mon, w->dev, (int)w->q->index, VS_R_SPLIT_CHAIN_TOO_LONG,
 				    "head %u: chain longer than the queue size %u", w->head,
 				    w->q->lnum);
-			return;
 		}
+		/* ... but no further than the longest chain of the largest
+		 * queue: a walk never costs more than a legal one can */
+		if (w->count >= VS_VRING_MAX_SIZE)
+			return;
 		if (steps >= n) {
 			/* spec drv.basic.virtqueues.virtqueue-descriptor-table.1 */
 			w->malformed = 1;
@@ -506,10 +512,13 @@ static uint16_t in_order_take(struct vs_monitor *mon, struct vs__dev *dev, struc
 	if (k == q->fifo_len)
 		return 1;
 	if (k + 1 > left) {
-		/* spec dev.reserved.5 */
-		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_IN_ORDER,
-			    "used idx %u: id %u used before %u (made available earlier)", pos, id,
-			    q->fifo[q->fifo_head % q->lnum]);
+		/* spec dev.reserved.5; not judged once the driver broke the
+		 * avail ring (tainted): the order the shadow saw is not the
+		 * one the device read */
+		if (!q->tainted)
+			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_IN_ORDER,
+				    "used idx %u: id %u used before %u (made available earlier)",
+				    pos, id, q->fifo[q->fifo_head % q->lnum]);
 		for (; k + 1 < q->fifo_len; k++)
 			q->fifo[(q->fifo_head + k) % q->lnum] =
 				q->fifo[(q->fifo_head + k + 1) % q->lnum];
@@ -545,8 +554,11 @@ static uint16_t process_used(struct vs_monitor *mon, struct vs__dev *dev, struct
 	if (!c->outstanding)
 		avail_catchup(mon, dev, q); /* made available without a kick */
 	if (!c->outstanding) {
-		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_ID_NOT_OUTSTANDING,
-			    "used idx %u: id %u is not outstanding", pos, id);
+		/* Once the driver broke the avail ring (tainted), the shadow
+		 * no longer knows which heads the device was right to take. */
+		if (!q->tainted)
+			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_ID_NOT_OUTSTANDING,
+				    "used idx %u: id %u is not outstanding", pos, id);
 		return 1;
 	}
 	if (vs__feat(dev, VIRTIO_F_IN_ORDER))
@@ -598,6 +610,12 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 		q->snap_valid = 0;
 		vs__notify_used(mon, dev, q, q->used_shadow, idx);
 		q->used_shadow = idx;
+		/* which chains the jump used is unknown: all outstanding
+		 * ones count as used, so a driver that goes on with their
+		 * heads is not blamed for the device's jump */
+		for (uint32_t h = 0; h < q->lnum; h++)
+			chain_release(mon, q, (uint16_t)h);
+		q->fifo_len = 0;
 		return;
 	}
 	/* spec dev.init.device-suspend.3 */

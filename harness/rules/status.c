@@ -227,6 +227,13 @@ void vs__kick(struct vs_monitor *mon, struct vs__dev *dev, uint32_t queue, uint3
 		vs__violate(mon, dev, (int)queue, VS_R_INIT_KICK_BEFORE_DRIVER_OK,
 			    "queue %u notified with status 0x%02x", queue, dev->status);
 	q = vs__queue_get(dev, queue, 0);
+	/* 2.3: an available buffer notification says there are buffers in a
+	 * virtqueue; a queue the driver has not enabled (QueueReady,
+	 * queue_enable, a legacy PFN) holds none the device may look at */
+	if (!q || !q->ready)
+		vs__violate(mon, dev, (int)queue, VS_R_NOTIFY_QUEUE_NOT_READY,
+			    "queue %u notified while %s", queue,
+			    q && q->ready_since_reset ? "disabled" : "not enabled since the reset");
 	if (q)
 		vs__ring_kick(mon, dev, q, raw);
 }
