@@ -187,10 +187,7 @@ struct vs__net_l4 {
 /* Parse Ethernet (one optional 802.1Q tag), IPv4 (not a fragment) or IPv6
  * (no extension header), then TCP or UDP, all inside len.  0 or -EINVAL. */
 int vs__net_parse(const uint8_t *f, uint32_t len, struct vs__net_l4 *out);
-/* Ones' complement sum of len bytes (big-endian words) added to sum. */
-uint64_t vs__net_csum_add(uint64_t sum, const uint8_t *p, uint32_t len);
-/* Fold and complement: the checksum field value. */
-uint16_t vs__net_csum_fold(uint64_t sum);
+
 /* Complete a partial checksum as spec 5.1.9.2 point 3 describes: the sum
  * from start to the end of the frame, stored at start + off.  0, or
  * -EINVAL when the field is not inside the frame. */

@@ -13,32 +13,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/inet.h"
 #include "core/virtio_abi.h"
 #include "devices/net_internal.h"
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 /* ---- parsing ---- */
 
@@ -73,12 +50,12 @@ int vs__net_parse(const uint8_t *f, uint32_t len, struct vs__net_l4 *o)
 	memset(o, 0, sizeof(*o));
 	if (len < VS_ETH_HLEN)
 		return -EINVAL;
-	o->ethertype = be16(f + off);
+	o->ethertype = vs_be16(f + off);
 	if (o->ethertype == VS_ETH_P_8021Q) {
 		if (len < VS_ETH_HLEN + VS_ETH_VLAN_HLEN)
 			return -EINVAL;
 		off += VS_ETH_VLAN_HLEN;
-		o->ethertype = be16(f + off);
+		o->ethertype = vs_be16(f + off);
 	}
 	o->l3_off = off + 2;
 	ip = f + o->l3_off;
@@ -91,9 +68,9 @@ int vs__net_parse(const uint8_t *f, uint32_t len, struct vs__net_l4 *o)
 		if (o->l3_hlen < VS_IPV4_HLEN_MIN || len - o->l3_off < o->l3_hlen)
 			return -EINVAL;
 		/* a fragment (MF or an offset) has no L4 header of its own */
-		if (be16(ip + 6) & 0x3fffu)
+		if (vs_be16(ip + 6) & 0x3fffu)
 			return -EINVAL;
-		tot = be16(ip + 2);
+		tot = vs_be16(ip + 2);
 		o->l4_len = tot >= o->l3_hlen ? tot - o->l3_hlen : 0;
 		o->proto = ip[9];
 	} else if (o->ethertype == VS_ETH_P_IPV6) {
@@ -101,7 +78,7 @@ int vs__net_parse(const uint8_t *f, uint32_t len, struct vs__net_l4 *o)
 			return -EINVAL;
 		o->ipv6 = 1;
 		o->l3_hlen = VS_IPV6_HLEN;
-		o->l4_len = be16(ip + 4);
+		o->l4_len = vs_be16(ip + 4);
 		o->proto = ip[6]; /* extension headers are not followed */
 	} else {
 		return -EINVAL;
@@ -111,24 +88,6 @@ int vs__net_parse(const uint8_t *f, uint32_t len, struct vs__net_l4 *o)
 
 /* ---- checksums ---- */
 
-uint64_t vs__net_csum_add(uint64_t sum, const uint8_t *p, uint32_t len)
-{
-	uint32_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-uint16_t vs__net_csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffffu) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 /* The TCP/UDP pseudo header (RFC 9293 3.1, RFC 8200 8.1) for l4len bytes. */
 static uint64_t pseudo_sum(const uint8_t *f, const struct vs__net_l4 *l4, uint32_t l4len)
 {
@@ -136,9 +95,9 @@ static uint64_t pseudo_sum(const uint8_t *f, const struct vs__net_l4 *l4, uint32
 	uint64_t sum;
 
 	if (l4->ipv6)
-		sum = vs__net_csum_add(0, ip + 8, 32);
+		sum = vs_inet_sum(0, ip + 8, 32);
 	else
-		sum = vs__net_csum_add(0, ip + 12, 8);
+		sum = vs_inet_sum(0, ip + 12, 8);
 	return sum + l4->proto + (l4len >> 16) + (l4len & 0xffffu);
 }
 
@@ -148,9 +107,9 @@ int vs__net_csum_complete(uint8_t *f, uint32_t len, uint32_t start, uint32_t off
 
 	if (start > len || off > len - start || len - start - off < 2)
 		return -EINVAL;
-	v = vs__net_csum_fold(vs__net_csum_add(0, f + start, len - start));
+	v = (uint16_t)~vs_inet_fold(vs_inet_sum(0, f + start, len - start));
 	/* 0 and 0xffff are the same sum; UDP reserves 0 for "none" */
-	put_be16(f + start + off, v ? v : 0xffffu);
+	vs_put_be16(f + start + off, v ? v : 0xffffu);
 	return 0;
 }
 
@@ -161,10 +120,10 @@ int vs__net_csum_verify(const uint8_t *f, uint32_t len, const struct vs__net_l4 
 
 	if (!l4->l4_len || l4->l4_off + l4->l4_len > len)
 		return 0;
-	if (!l4->ipv6 && l4->proto == VS_IPPROTO_UDP && be16(f + field) == 0)
+	if (!l4->ipv6 && l4->proto == VS_IPPROTO_UDP && vs_be16(f + field) == 0)
 		return 0;
-	return vs__net_csum_fold(pseudo_sum(f, l4, l4->l4_len) +
-				 vs__net_csum_add(0, f + l4->l4_off, l4->l4_len)) == 0;
+	return vs_inet_fold(pseudo_sum(f, l4, l4->l4_len) +
+			    vs_inet_sum(0, f + l4->l4_off, l4->l4_len)) == 0xffff;
 }
 
 /* ---- segmentation ---- */
@@ -179,29 +138,29 @@ static void fix_segment(uint8_t *d, const struct vs__net_l4 *l4, uint32_t idx, u
 	uint16_t v;
 
 	if (l4->ipv6) {
-		put_be16(ip + 4, (uint16_t)l4len);
+		vs_put_be16(ip + 4, (uint16_t)l4len);
 	} else {
-		put_be16(ip + 2, (uint16_t)(l4->l3_hlen + l4len));
-		put_be16(ip + 4, (uint16_t)(be16(ip + 4) + idx));
-		put_be16(ip + 10, 0);
-		put_be16(ip + 10, vs__net_csum_fold(vs__net_csum_add(0, ip, l4->l3_hlen)));
+		vs_put_be16(ip + 2, (uint16_t)(l4->l3_hlen + l4len));
+		vs_put_be16(ip + 4, (uint16_t)(vs_be16(ip + 4) + idx));
+		vs_put_be16(ip + 10, 0);
+		vs_put_be16(ip + 10, (uint16_t)~vs_inet_fold(vs_inet_sum(0, ip, l4->l3_hlen)));
 	}
 	if (l4->proto == VS_IPPROTO_TCP) {
-		put_be32(th + 4, be32(th + 4) + off);
+		vs_put_be32(th + 4, vs_be32(th + 4) + off);
 		/* FIN and PSH end the burst: the last segment only; CWR was
 		 * for the first (RFC 3168 6.1.2). */
 		if (!last)
 			th[13] &= (uint8_t)~(VS_TCP_F_FIN | VS_TCP_F_PSH);
 		if (idx)
 			th[13] &= (uint8_t)~VS_TCP_F_CWR;
-		put_be16(th + VS_TCP_CSUM_OFF, 0);
-		v = vs__net_csum_fold(pseudo_sum(d, l4, l4len) + vs__net_csum_add(0, th, l4len));
-		put_be16(th + VS_TCP_CSUM_OFF, v);
+		vs_put_be16(th + VS_TCP_CSUM_OFF, 0);
+		v = (uint16_t)~vs_inet_fold(pseudo_sum(d, l4, l4len) + vs_inet_sum(0, th, l4len));
+		vs_put_be16(th + VS_TCP_CSUM_OFF, v);
 	} else {
-		put_be16(th + 4, (uint16_t)l4len);
-		put_be16(th + VS_UDP_CSUM_OFF, 0);
-		v = vs__net_csum_fold(pseudo_sum(d, l4, l4len) + vs__net_csum_add(0, th, l4len));
-		put_be16(th + VS_UDP_CSUM_OFF, v ? v : 0xffffu);
+		vs_put_be16(th + 4, (uint16_t)l4len);
+		vs_put_be16(th + VS_UDP_CSUM_OFF, 0);
+		v = (uint16_t)~vs_inet_fold(pseudo_sum(d, l4, l4len) + vs_inet_sum(0, th, l4len));
+		vs_put_be16(th + VS_UDP_CSUM_OFF, v ? v : 0xffffu);
 	}
 }
 
@@ -268,7 +227,7 @@ uint32_t vs__net_flow_hash(const uint8_t *f, uint32_t len)
 		src = fnv(src, f + l4.l4_off, 2);
 		dst = fnv(dst, f + l4.l4_off + 2, 2);
 	}
-	put_be16(kind, l4.ethertype);
+	vs_put_be16(kind, l4.ethertype);
 	kind[2] = l4.proto;
 	common = fnv(basis, kind, sizeof(kind));
 	return src + dst + common;

@@ -107,14 +107,15 @@ static const struct vs_fault_info catalogue[] = {
 	 "a request it popped (allowed: no rule; the driver must fail the request and recover by "
 	 "a reset)", ""},
 	{VS_FAULT_DEV_USED_IDX_JUMP, "device.used-idx-jump", VS_SIDE_DEVICE,
-	 "publishes a split-ring used idx queue size + 1 beyond the true one (split rings only)",
+	 "moves a split ring's used idx queue size + 1 past the entries it wrote and counts on "
+	 "from there (split rings only)",
 	 "split.used-idx-jump"},
 	{VS_FAULT_DRV_CHAIN_TOO_LONG, "driver.chain-too-long", VS_SIDE_DRIVER,
 	 "puts a request of more buffers than the queue size in one indirect table instead of "
 	 "failing it (packed ring: packed.indirect-too-long)", "split.chain-too-long"},
 	{VS_FAULT_DRV_QUEUE_SIZE_NOT_POW2, "driver.queue-size-not-pow2", VS_SIDE_DRIVER,
-	 "writes a split ring's size minus 1 (not a power of 2) to QueueSize / queue_size "
-	 "(queues of more than 2 entries; PCI: pci.queue-size-pow2)", "mmio.queue-size-pow2"},
+	 "writes a split ring's size minus 1, not a power of 2, to QueueSize (virtio-mmio; "
+	 "rings of more than 2 entries); the device refuses the queue", "mmio.queue-size-pow2"},
 	{VS_FAULT_DRV_NOTIFY_NOT_READY, "driver.notify-queue-not-ready", VS_SIDE_DRIVER,
 	 "follows a kick with a notification of the queue after its last one, which it never "
 	 "enabled (MMIO QueueNotify)", "notify.queue-not-ready"},

@@ -650,6 +650,17 @@ static void touch(struct vs_monitor *mon, struct vs__queue *q, int kind, const s
 		vs__split_touch(mon, q->dev, q, kind, x->gpa, x->len, x->is_write);
 }
 
+/* Has the driver broken an avail ring of dev?  Then it may have handed
+ * out memory without the monitor walking the chain that would have told
+ * it the memory is no longer an old ring. */
+static int avail_broken(const struct vs__dev *dev)
+{
+	for (uint32_t i = 0; dev && i < dev->nq; i++)
+		if (dev->q[i] && dev->q[i]->tainted)
+			return 1;
+	return 0;
+}
+
 static void dead_access(struct vs_monitor *mon, const struct access *x)
 {
 	if (!mon->ndead || !overlaps(x->gpa, x->len, mon->dead_lo, mon->dead_hi - mon->dead_lo))
@@ -662,7 +673,8 @@ static void dead_access(struct vs_monitor *mon, const struct access *x)
 				    : d->reason == VS_R_VQRESET_DEVICE_ACCESS  ? "queue reset"
 									       : "QueueReady=0";
 
-		if (overlaps(x->gpa, x->len, d->gpa, d->len))
+		if (overlaps(x->gpa, x->len, d->gpa, d->len) &&
+		    !(d->dev >= 0 && avail_broken(mon->devs[d->dev])))
 			vs__violate(mon, d->dev >= 0 ? mon->devs[d->dev] : NULL, d->queue,
 				    (enum vs__rule)d->reason,
 				    "queue %d: device %s 0x%llx+%llu of its ring after %s", d->queue,

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/inet.h"
 #include "core/virtio_abi.h"
 #include "driver/guest.h"
 
@@ -20,47 +21,6 @@
 #define SEQ_OFFSET_BITS 20u /* a frame's payload is < 1 MiB */
 
 static const uint8_t magic[4] = {'V', 'S', 'N', 'F'};
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
-
-static uint16_t be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)be16(p) << 16 | be16(p + 2);
-}
-
-/* Ones'-complement sum of big-endian 16-bit words, not folded. */
-static uint64_t sum16(const uint8_t *p, size_t len, uint64_t sum)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += be16(p + i);
-	if (len & 1)
-		sum += (uint64_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
 
 /* Payload byte i of frame seq: a function of both, nothing else. */
 static uint8_t payload_byte(uint32_t seq, uint32_t i)
@@ -79,7 +39,7 @@ static uint32_t l2_len(int vlan)
 
 static uint64_t pseudo_sum(const uint8_t *ip, uint8_t proto, uint32_t l4_len)
 {
-	uint64_t sum = sum16(ip + 12, 8, 0); /* source and destination address */
+	uint64_t sum = vs_inet_sum(0, ip + 12, 8); /* source and destination address */
 
 	return sum + proto + l4_len;
 }
@@ -96,38 +56,38 @@ void vs_net_frame_build(const struct vs_net_frame_desc *d, uint8_t *buf,
 	memcpy(buf, d->dst, 6);
 	memcpy(buf + 6, d->src, 6);
 	if (d->vlan >= 0) {
-		put_be16(buf + 12, VS_ETH_P_8021Q);
-		put_be16(buf + 14, (uint16_t)d->vlan);
+		vs_put_be16(buf + 12, VS_ETH_P_8021Q);
+		vs_put_be16(buf + 14, (uint16_t)d->vlan);
 	}
-	put_be16(buf + l2 - 2, d->kind == VS_NET_FRAME_RAW ? ETH_P_TEST : ETH_P_IPV4);
+	vs_put_be16(buf + l2 - 2, d->kind == VS_NET_FRAME_RAW ? ETH_P_TEST : ETH_P_IPV4);
 	if (d->kind != VS_NET_FRAME_RAW) {
 		proto = d->kind == VS_NET_FRAME_CSUM ? 17 : 6;
 		memset(ip, 0, IP_HLEN);
 		ip[0] = 0x45;
-		put_be16(ip + 2, (uint16_t)(d->size - l2));
-		put_be16(ip + 4, (uint16_t)d->seq);
-		put_be16(ip + 6, 0x4000); /* don't fragment */
+		vs_put_be16(ip + 2, (uint16_t)(d->size - l2));
+		vs_put_be16(ip + 4, (uint16_t)d->seq);
+		vs_put_be16(ip + 6, 0x4000); /* don't fragment */
 		ip[8] = 64;
 		ip[9] = proto;
 		memcpy(ip + 12, (const uint8_t[8]){10, 0, 0, 1, 10, 0, 0, 2}, 8);
-		put_be16(ip + 10, (uint16_t)~fold(sum16(ip, IP_HLEN, 0)));
+		vs_put_be16(ip + 10, (uint16_t)~vs_inet_fold(vs_inet_sum(0, ip, IP_HLEN)));
 		tag_at = l2 + IP_HLEN + (proto == 17 ? UDP_HLEN : TCP_HLEN);
 	}
 	l4_len = d->size - l2 - IP_HLEN;
 	if (proto == 17) {
-		put_be16(l4, 40000);
-		put_be16(l4 + 2, 9);
-		put_be16(l4 + 4, (uint16_t)l4_len);
-		put_be16(l4 + 6, 0);
+		vs_put_be16(l4, 40000);
+		vs_put_be16(l4 + 2, 9);
+		vs_put_be16(l4 + 4, (uint16_t)l4_len);
+		vs_put_be16(l4 + 6, 0);
 		csum_offset = 6;
 	} else if (proto == 6) {
 		memset(l4, 0, TCP_HLEN);
-		put_be16(l4, (uint16_t)(TCP_PORT_BASE + (d->seq >> 12) % TCP_PORT_SPAN));
-		put_be16(l4 + 2, 5001);
-		put_be32(l4 + 4, (d->seq & 0xfffu) << SEQ_OFFSET_BITS);
+		vs_put_be16(l4, (uint16_t)(TCP_PORT_BASE + (d->seq >> 12) % TCP_PORT_SPAN));
+		vs_put_be16(l4 + 2, 5001);
+		vs_put_be32(l4 + 4, (d->seq & 0xfffu) << SEQ_OFFSET_BITS);
 		l4[12] = 5 << 4;
 		l4[13] = 0x18; /* PSH, ACK */
-		put_be16(l4 + 14, 0xffff);
+		vs_put_be16(l4 + 14, 0xffff);
 		csum_offset = 16;
 	}
 	memcpy(buf + tag_at, magic, 4);
@@ -137,13 +97,13 @@ void vs_net_frame_build(const struct vs_net_frame_desc *d, uint8_t *buf,
 	if (!proto)
 		return;
 	if (full_csum) {
-		uint64_t sum = sum16(l4, l4_len, pseudo_sum(ip, proto, l4_len));
+		uint64_t sum = vs_inet_sum(pseudo_sum(ip, proto, l4_len), l4, l4_len);
 
-		put_be16(l4 + csum_offset, (uint16_t)~fold(sum));
+		vs_put_be16(l4 + csum_offset, (uint16_t)~vs_inet_fold(sum));
 		return;
 	}
 	/* What a stack leaves for the device: the pseudo-header sum. */
-	put_be16(l4 + csum_offset, fold(pseudo_sum(ip, proto, l4_len)));
+	vs_put_be16(l4 + csum_offset, vs_inet_fold(pseudo_sum(ip, proto, l4_len)));
 	if (!off)
 		return;
 	off->needs_csum = 1;
@@ -165,12 +125,12 @@ int vs_net_frame_identify(const uint8_t *frame, size_t len, struct vs_net_frame_
 	memset(out, 0, sizeof(*out));
 	if (len < VS_ETH_HLEN)
 		return 0;
-	type = be16(frame + 12);
+	type = vs_be16(frame + 12);
 	if (type == VS_ETH_P_8021Q) {
 		if (len < VS_ETH_HLEN + VS_ETH_VLAN_HLEN)
 			return 0;
 		l2 += VS_ETH_VLAN_HLEN;
-		type = be16(frame + 16);
+		type = vs_be16(frame + 16);
 	}
 	if (type == ETH_P_TEST) {
 		if (len < l2 + TAG_LEN || memcmp(frame + l2, magic, 4) != 0)
@@ -185,7 +145,7 @@ int vs_net_frame_identify(const uint8_t *frame, size_t len, struct vs_net_frame_
 	ip = frame + l2;
 	if (ip[0] != 0x45 || (ip[9] != 17 && ip[9] != 6))
 		return 0;
-	tot = be16(ip + 2);
+	tot = vs_be16(ip + 2);
 	if (ip[9] == 17) {
 		if (len < l2 + IP_HLEN + UDP_HLEN + TAG_LEN ||
 		    memcmp(ip + IP_HLEN + UDP_HLEN, magic, 4) != 0)
@@ -195,16 +155,16 @@ int vs_net_frame_identify(const uint8_t *frame, size_t len, struct vs_net_frame_
 		out->seq = vs_le32(ip + IP_HLEN + UDP_HLEN + 4);
 		return tot == len - l2 ? 0 : -EBADMSG;
 	}
-	if (len < l2 + IP_HLEN + TCP_HLEN || be16(ip + IP_HLEN + 2) != 5001)
+	if (len < l2 + IP_HLEN + TCP_HLEN || vs_be16(ip + IP_HLEN + 2) != 5001)
 		return 0;
 	out->test = 1;
 	out->kind = VS_NET_FRAME_TSO4;
 	if (tot != len - l2 || tot < IP_HLEN + TCP_HLEN ||
-	    be16(ip + IP_HLEN) < TCP_PORT_BASE)
+	    vs_be16(ip + IP_HLEN) < TCP_PORT_BASE)
 		return -EBADMSG;
-	out->seq = (uint32_t)(be16(ip + IP_HLEN) - TCP_PORT_BASE) << 12 |
-		   be32(ip + IP_HLEN + 4) >> SEQ_OFFSET_BITS;
-	out->offset = be32(ip + IP_HLEN + 4) & ((1u << SEQ_OFFSET_BITS) - 1);
+	out->seq = (uint32_t)(vs_be16(ip + IP_HLEN) - TCP_PORT_BASE) << 12 |
+		   vs_be32(ip + IP_HLEN + 4) >> SEQ_OFFSET_BITS;
+	out->offset = vs_be32(ip + IP_HLEN + 4) & ((1u << SEQ_OFFSET_BITS) - 1);
 	out->l4_payload = l2 + IP_HLEN + TCP_HLEN;
 	out->payload_len = tot - IP_HLEN - TCP_HLEN;
 	return 0;
@@ -216,24 +176,24 @@ int vs_net_frame_complete_csum(uint8_t *frame, size_t len, uint32_t start, uint3
 
 	if (start >= len || offset > len - start || len - start - offset < 2)
 		return -EINVAL;
-	sum = sum16(frame + start, len - start, 0);
-	put_be16(frame + start + offset, (uint16_t)~fold(sum));
+	sum = vs_inet_sum(0, frame + start, len - start);
+	vs_put_be16(frame + start + offset, (uint16_t)~vs_inet_fold(sum));
 	return 0;
 }
 
 int vs_net_frame_csums_ok(const uint8_t *frame, size_t len)
 {
-	uint32_t l2 = be16(frame + 12) == VS_ETH_P_8021Q ? VS_ETH_HLEN + VS_ETH_VLAN_HLEN
+	uint32_t l2 = vs_be16(frame + 12) == VS_ETH_P_8021Q ? VS_ETH_HLEN + VS_ETH_VLAN_HLEN
 							  : VS_ETH_HLEN;
 	const uint8_t *ip = frame + l2;
 	uint32_t l4_len;
 
-	if (len < l2 + IP_HLEN || ip[0] != 0x45 || be16(ip + 2) != len - l2)
+	if (len < l2 + IP_HLEN || ip[0] != 0x45 || vs_be16(ip + 2) != len - l2)
 		return 0;
-	if (fold(sum16(ip, IP_HLEN, 0)) != 0xffff)
+	if (vs_inet_fold(vs_inet_sum(0, ip, IP_HLEN)) != 0xffff)
 		return 0;
 	l4_len = (uint32_t)(len - l2 - IP_HLEN);
-	if (ip[9] == 17 && l4_len >= UDP_HLEN && be16(ip + IP_HLEN + 6) == 0)
+	if (ip[9] == 17 && l4_len >= UDP_HLEN && vs_be16(ip + IP_HLEN + 6) == 0)
 		return 1; /* UDP without a checksum */
-	return fold(sum16(ip + IP_HLEN, l4_len, pseudo_sum(ip, ip[9], l4_len))) == 0xffff;
+	return vs_inet_fold(vs_inet_sum(pseudo_sum(ip, ip[9], l4_len), ip + IP_HLEN, l4_len)) == 0xffff;
 }

@@ -56,20 +56,20 @@ printf 'suite scenarios/                     %4d passed, %d failed\n' "$sp" "$sf
 # Short seeded fuzz runs (harness/fuzz*.c): deterministic cases, in one
 # process so ASan's leak check covers them; a finding fails the line and
 # leaves its shrunk reproducer in $log/fuzz/.
-for fz in "both split 1 30000" "driver packed 2 15000" "device packed 3 15000"; do
+for fz in "both split 1 30000" "driver packed 2 15000" "device packed 3 15000" "both split 4 15000 net"; do
 	set -- $fz
 	"$dir/virtiosim" fuzz --no-fork --side "$1" --ring "$2" --seed "$3" --steps "$4" \
-		--out "$log/fuzz" >"$log/fuzz-$1-$2.txt" 2>"$log/fuzz-$1-$2.stderr"
+		${5:+--device "$5"} --out "$log/fuzz" >"$log/fuzz-$1-$2-$3.txt" 2>"$log/fuzz-$1-$2-$3.stderr"
 	rc=$?
-	fline=$(grep -E '^fuzz: seed ' "$log/fuzz-$1-$2.txt" | tail -n 1)
-	if [ "$rc" -eq 0 ] && ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log/fuzz-$1-$2.stderr"; then
+	fline=$(grep -E '^fuzz: seed ' "$log/fuzz-$1-$2-$3.txt" | tail -n 1)
+	if [ "$rc" -eq 0 ] && ! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log/fuzz-$1-$2-$3.stderr"; then
 		passed=$((passed + 1))
-		printf 'fuzz  side %-6s ring %-6s seed %s  %4d passed  (%s)\n' "$1" "$2" "$3" 1 "${fline#fuzz: }"
+		printf 'fuzz  side %-6s ring %-6s seed %s %-4s %4d passed  (%s)\n' "$1" "$2" "$3" "${5:-}" 1 "${fline#fuzz: }"
 	else
 		failed=$((failed + 1))
-		printf 'fuzz  side %-6s ring %-6s seed %s  0 passed, 1 FAILED (exit %d)\n' "$1" "$2" "$3" "$rc"
-		grep -E '^finding|^  ' "$log/fuzz-$1-$2.txt" | head -n 12
-		grep -E -A5 'ERROR: |runtime error' "$log/fuzz-$1-$2.stderr" | head -n 20
+		printf 'fuzz  side %-6s ring %-6s seed %s %-4s 0 passed, 1 FAILED (exit %d)\n' "$1" "$2" "$3" "${5:-}" "$rc"
+		grep -E '^finding|^  ' "$log/fuzz-$1-$2-$3.txt" | head -n 12
+		grep -E -A5 'ERROR: |runtime error' "$log/fuzz-$1-$2-$3.stderr" | head -n 20
 	fi
 done
 

@@ -449,7 +449,10 @@ void vs__net_pending(struct vs_monitor *mon, struct vs__dev *dev, int force)
 		return;
 	for (uint32_t i = 0; i < n->nrx; i++) {
 		struct net_rxq *r = &n->rx[i];
+		struct vs__queue *q = vs__queue_get(dev, 2 * i, 0);
 
+		if (q && q->tainted)
+			r->left = 0; /* see vs__net_rx_used */
 		/* spec dev.net.device-operation.processing-incoming-packets.2 */
 		if (r->left && vs__due(mon, r->stamp, force)) {
 			vs__violate(mon, dev, (int)(2 * i), VS_R_NET_RX_NUM_BUFFERS,

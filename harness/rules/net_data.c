@@ -271,6 +271,12 @@ void vs__net_rx_used(struct vs_monitor *mon, struct vs__dev *dev, struct vs__net
 	 * where packets begin is lost */
 	if (!r || (mrg && vs__feat(dev, VIRTIO_F_IN_ORDER)))
 		return;
+	/* The driver broke this queue's avail ring: which buffers the device
+	 * took is unknown, so packets cannot be told apart any more. */
+	if (q->tainted) {
+		memset(r, 0, sizeof(*r));
+		return;
+	}
 	if (r->left && !r->last_full) {
 		/* spec dev.net.device-operation.processing-incoming-packets.2:
 		 * buffers fill in order (.3), so the packet ended in the one

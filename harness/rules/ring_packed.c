@@ -27,6 +27,12 @@
  * (inflight), are the device's: a device write anywhere else in the ring
  * changes a descriptor it does not hold.
  *
+ * A used descriptor the shadow cannot match (an id out of range or not
+ * outstanding) or a list id out of range ends the following of the queue
+ * (unfollow()) until it is enabled again: from there the two sides read
+ * the ring each their own way, and judging either by the shadow would
+ * blame it for the other's corruption.
+ *
  * Event suppression (2.8.10, 2.8.14): a used descriptor's publication
  * captures the driver event suppression structure, which decides whether
  * a notification was owed (notify.c judges it).  Device writes to the
@@ -54,9 +60,8 @@ struct vs__packed {
 	uint8_t avail_wrap, used_wrap; /* the wrap counters, 1 at start */
 	uint16_t avail_lin, used_lin;  /* slots made available / used so far, mod 2^16 */
 	uint32_t inflight;             /* ring slots the outstanding buffers took */
-	int lost;      /* a used descriptor the monitor cannot follow: used side off */
-	int stuck;     /* an id it cannot record: available side off */
-		       /* (both: the queue is not followed at all, see unfollow()) */
+	int lost;      /* used side off (with stuck: not followed, see unfollow()) */
+	int stuck;     /* available side off (a list it cannot walk or record) */
 	uint16_t *idle; /* [lnum] flags of each slot at rest */
 	uint8_t *mark;  /* [lnum] MARK_FLAGS */
 	uint16_t *fifo; /* [lnum] outstanding ids in the order made available */
