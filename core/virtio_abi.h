@@ -266,6 +266,19 @@ _Static_assert(sizeof(struct vring_packed_desc_event) == 4, "event suppression i
 #define VS_BLK_SEG_NUM        8u  /* le32 */
 #define VS_BLK_SEG_FLAGS      12u /* le32: bit 0 unmap, the rest reserved */
 #define VS_BLK_SEG_SIZE       16u
+/* struct virtio_blk_lifetime, the data of GET_LIFETIME: three le16. */
+#define VS_BLK_LIFETIME_PRE_EOL  0u /* pre_eol_info: VIRTIO_BLK_PRE_EOL_INFO_* */
+#define VS_BLK_LIFETIME_EST_A    2u /* device_lifetime_est_typ_a (SLC cells) */
+#define VS_BLK_LIFETIME_EST_B    4u /* device_lifetime_est_typ_b (MLC cells) */
+#define VS_BLK_LIFETIME_SIZE     6u
+/* pre_eol_info: share of the reserved blocks consumed; 4.. are reserved. */
+#define VIRTIO_BLK_PRE_EOL_INFO_UNDEFINED 0 /* not available */
+#define VIRTIO_BLK_PRE_EOL_INFO_NORMAL    1 /* below 80% */
+#define VIRTIO_BLK_PRE_EOL_INFO_WARNING   2 /* 80% */
+#define VIRTIO_BLK_PRE_EOL_INFO_URGENT    3 /* 90% */
+/* A lifetime estimate: 0 undefined, 1..10 used in 10% steps (1: 0-10%),
+ * 11 exceeded; 12.. are reserved. */
+#define VS_BLK_LIFETIME_EST_EXCEEDED 11
 
 /* struct virtio_blk_config (5.2.4): byte offsets of every field. */
 #define VS_BLK_CFG_CAPACITY            0u  /* le64, sectors */
@@ -293,6 +306,7 @@ _Static_assert(sizeof(struct vring_packed_desc_event) == 4, "event suppression i
 #define VS_BLK_CFG_MAX_SE_SEG          64u /* le32 */
 #define VS_BLK_CFG_SE_ALIGNMENT        68u /* le32 */
 #define VS_BLK_CFG_ZONED               72u /* struct virtio_blk_zoned_characteristics, 24 bytes */
+#define VS_BLK_CFG_ZONE_SECTORS        72u /* le32, the first field of zoned */
 #define VS_BLK_CFG_SIZE                96u
 
 /* ---- Console device (spec 5.3) ---- */

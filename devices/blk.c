@@ -4,13 +4,36 @@
  * VIRTIO_BLK_F_MQ, num_queues of them.
  *
  * A request is one chain: a 16-byte device-readable header (type,
- * reserved, sector), data (device-readable for OUT, DISCARD and
- * WRITE_ZEROES, device-writable for IN and GET_ID), and the status byte,
- * the chain's last device-writable byte.  Everything in it is the
- * driver's input: each request is checked (header length, a status byte,
- * data direction and length for its type, sectors inside the capacity,
- * segment count and size, discard flags) and answered with IOERR or
- * UNSUPP when it is wrong, never by trusting it.
+ * reserved, sector), data (device-readable for OUT, DISCARD, WRITE_ZEROES
+ * and SECURE_ERASE, device-writable for IN, GET_ID and GET_LIFETIME), and
+ * the status byte, the chain's last device-writable byte.  Everything in
+ * it is the driver's input: each request is checked (header length, a
+ * status byte, data direction and length for its type, sectors inside the
+ * capacity, segment count and size, segment flags, secure erase
+ * alignment) and answered with IOERR or UNSUPP when it is wrong, never by
+ * trusting it.
+ *
+ * SECURE_ERASE zeroes its segments like WRITE_ZEROES, with limits of its
+ * own (max_secure_erase_sectors per segment, max_secure_erase_seg
+ * segments, each starting on a multiple of secure_erase_sector_alignment
+ * and ending on one or at the capacity), and is stable before it
+ * completes whatever the cache mode: erased data must not survive in a
+ * cache.  It knows no flag: unmap is defined for WRITE_ZEROES only.
+ *
+ * GET_LIFETIME reports a wear model of flash cells (deterministic, from
+ * the writes done): the device counts the sectors it programmed (every
+ * successful OUT, WRITE_ZEROES and SECURE_ERASE; not DISCARD or reads),
+ * starting from params blk_worn and kept across resets.  The MLC cells
+ * are rated for E = blk_endurance sectors (default 16 x capacity), the
+ * SLC cells for 4 E.  With p programmed sectors and rating R, an estimate
+ * is 11 (exceeded) when p > R, else min(10, 1 + 10 p / R): 1 means 0-10%
+ * of the rated life used.  device_lifetime_est_typ_b uses R = E, typ_a
+ * R = 4 E.  The reserved blocks are taken to be consumed at the MLC
+ * rate, 100 p / E percent: pre_eol_info is NORMAL below 80%, WARNING
+ * below 90%, URGENT from there on; never UNDEFINED or a reserved value
+ * (spec dev.blk.device-operation.15).  The answer is made when the
+ * request completes, so with a file store it counts every request popped
+ * before it.
  *
  * The device always reports used len = every device-writable byte: data
  * it read into an IN request, or zeros where a failed request carried no
@@ -47,6 +70,13 @@
 #define BLK_DISCARD_ALIGNMENT 8u
 #define BLK_MAX_WZ_SECTORS 4096u
 #define BLK_MAX_WZ_SEG 4u
+#define BLK_MAX_SE_SECTORS 1024u
+#define BLK_MAX_SE_SEG 2u
+#define BLK_SE_ALIGNMENT 8u           /* sectors: the 4 KiB physical block */
+#define BLK_ENDURANCE_PER_SECTOR 16u  /* default MLC rating: full-disk writes */
+#define BLK_SLC_FACTOR 4u             /* SLC cells endure this many times more */
+#define BLK_MAX_WEAR_PARAM (1ull << 53)
+#define BLK_WEAR_CAP (1ull << 56)     /* the count saturates: 100 x it fits */
 #define BLK_MAX_DATA (64u << 20)      /* bytes one read or write may move */
 #define BLK_DEFAULT_SERIAL "virtiosim-blk"
 #define BLK_BAD_STATUS 0x7f          /* VS_FAULT_DEV_BLK_BAD_STATUS writes this */
@@ -65,7 +95,8 @@ struct blk_req {
 	uint64_t in_data;        /* device-writable bytes before the status byte */
 	uint8_t *bounce;         /* IN / OUT data, GET_ID string */
 	uint64_t bounce_len;
-	struct vs_blk_range *ranges; /* DISCARD / WRITE_ZEROES */
+	struct vs_blk_range *ranges; /* DISCARD / WRITE_ZEROES / SECURE_ERASE */
+	uint64_t wear;           /* sectors programmed when it succeeds */
 	struct vs_blk_io io;
 	struct blk_req *next;    /* FIFO */
 };
@@ -77,6 +108,8 @@ struct blk_state {
 	uint32_t seg_max;
 	char serial[VIRTIO_BLK_ID_BYTES];
 	uint64_t ioerr_first, ioerr_count;
+	uint64_t endurance;      /* sectors the MLC cells are rated for */
+	uint64_t programmed;     /* sectors programmed so far (saturates) */
 	/* file store: requests in pop order; the head's I/O is in flight
 	 * when busy */
 	struct blk_req *head, *tail;
@@ -135,6 +168,9 @@ static void blk_config_defaults(struct vs_vdev *vdev)
 	cfg_put32(vdev, VS_BLK_CFG_MAX_WZ_SECTORS, BLK_MAX_WZ_SECTORS);
 	cfg_put32(vdev, VS_BLK_CFG_MAX_WZ_SEG, BLK_MAX_WZ_SEG);
 	cfg_put8(vdev, VS_BLK_CFG_WZ_MAY_UNMAP, 1);
+	cfg_put32(vdev, VS_BLK_CFG_MAX_SE_SECTORS, BLK_MAX_SE_SECTORS);
+	cfg_put32(vdev, VS_BLK_CFG_MAX_SE_SEG, BLK_MAX_SE_SEG);
+	cfg_put32(vdev, VS_BLK_CFG_SE_ALIGNMENT, BLK_SE_ALIGNMENT);
 }
 
 static int blk_init(struct vs_vdev *vdev)
@@ -150,7 +186,11 @@ static int blk_init(struct vs_vdev *vdev)
 	st->vdev = vdev;
 	st->capacity = p->blk_capacity ? p->blk_capacity : BLK_DEFAULT_CAPACITY;
 	st->seg_max = p->blk_seg_max ? p->blk_seg_max : BLK_DEFAULT_SEG_MAX;
-	if (st->capacity > BLK_MAX_CAPACITY || st->seg_max > VS_VQ_MAX_IOV - 1) {
+	st->endurance = p->blk_endurance ? p->blk_endurance
+					 : st->capacity * BLK_ENDURANCE_PER_SECTOR;
+	st->programmed = p->blk_worn;
+	if (st->capacity > BLK_MAX_CAPACITY || st->seg_max > VS_VQ_MAX_IOV - 1 ||
+	    p->blk_endurance > BLK_MAX_WEAR_PARAM || p->blk_worn > BLK_MAX_WEAR_PARAM) {
 		free(st);
 		return -EINVAL;
 	}
@@ -371,14 +411,48 @@ static int blk_check_rw(struct blk_req *req, uint64_t len, const struct vs_iov *
 	return 0;
 }
 
-/* DISCARD or WRITE_ZEROES: the segments after the header. */
-static void blk_parse_ranges(struct blk_req *req, uint64_t out_data, int discard)
+/* What one of the segment commands allows. */
+struct blk_range_cmd {
+	unsigned feature;     /* VIRTIO_BLK_F_* it needs */
+	uint32_t max_seg, max_sectors;
+	uint32_t align;       /* segments start on a multiple (end too, or at
+			       * the capacity); 0: anywhere */
+	uint32_t known_flags; /* the others are unknown: UNSUPP */
+	int programs;         /* it programs cells: counts as wear */
+	int erase;            /* stable before completion, whatever the cache */
+};
+
+/* spec dev.blk.device-operation.5: unmap in a discard is UNSUPP, so a
+ * discard knows no flag; a secure erase has no use for unmap either. */
+static const struct blk_range_cmd blk_discard = {
+	.feature = VIRTIO_BLK_F_DISCARD,
+	.max_seg = BLK_MAX_DISCARD_SEG,
+	.max_sectors = BLK_MAX_DISCARD_SECTORS,
+};
+static const struct blk_range_cmd blk_write_zeroes = {
+	.feature = VIRTIO_BLK_F_WRITE_ZEROES,
+	.max_seg = BLK_MAX_WZ_SEG,
+	.max_sectors = BLK_MAX_WZ_SECTORS,
+	.known_flags = VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP,
+	.programs = 1,
+};
+static const struct blk_range_cmd blk_secure_erase = {
+	.feature = VIRTIO_BLK_F_SECURE_ERASE,
+	.max_seg = BLK_MAX_SE_SEG,
+	.max_sectors = BLK_MAX_SE_SECTORS,
+	.align = BLK_SE_ALIGNMENT,
+	.programs = 1,
+	.erase = 1,
+};
+
+/* DISCARD, WRITE_ZEROES or SECURE_ERASE: the segments after the header. */
+static void blk_parse_ranges(struct blk_req *req, uint64_t out_data,
+			     const struct blk_range_cmd *cmd)
 {
 	struct blk_state *st = req->st;
 	struct vs_vdev *vdev = st->vdev;
-	uint32_t max_seg = discard ? BLK_MAX_DISCARD_SEG : BLK_MAX_WZ_SEG;
-	uint32_t max_sectors = discard ? BLK_MAX_DISCARD_SECTORS : BLK_MAX_WZ_SECTORS;
-	uint64_t nseg = out_data / VS_BLK_SEG_SIZE, i;
+	uint32_t max_seg = cmd->max_seg, max_sectors = cmd->max_sectors, align = cmd->align;
+	uint64_t nseg = out_data / VS_BLK_SEG_SIZE, i, wear = 0;
 	uint8_t seg[VS_BLK_SEG_SIZE];
 	int bad_flags = 0;
 
@@ -409,11 +483,9 @@ static void blk_parse_ranges(struct blk_req *req, uint64_t out_data, int discard
 			return;
 		}
 		flags = vs_le32(seg + VS_BLK_SEG_FLAGS);
-		/* spec dev.blk.device-operation.4: an unknown flag */
-		if (flags & ~VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP)
-			bad_flags = 1;
-		/* spec dev.blk.device-operation.5: unmap in a discard */
-		if (discard && (flags & VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP))
+		/* spec dev.blk.device-operation.4: an unknown flag; .5: unmap
+		 * in a discard */
+		if (flags & ~cmd->known_flags)
 			bad_flags = 1;
 		req->ranges[i].off = vs_le64(seg + VS_BLK_SEG_SECTOR);
 		req->ranges[i].len = vs_le32(seg + VS_BLK_SEG_NUM);
@@ -433,6 +505,14 @@ static void blk_parse_ranges(struct blk_req *req, uint64_t out_data, int discard
 				   (unsigned long long)blk_capacity(st));
 			return;
 		}
+		if (align && (sector % align ||
+			      ((sector + n) % align && sector + n != blk_capacity(st)))) {
+			blk_refuse(req, VIRTIO_BLK_S_IOERR,
+				   "segment %llu: sectors %llu+%llu not aligned to %u",
+				   (unsigned long long)i, (unsigned long long)sector,
+				   (unsigned long long)n, align);
+			return;
+		}
 		if (blk_range_ioerr(st, sector, n)) {
 			blk_refuse(req, VIRTIO_BLK_S_IOERR, "segment %llu fails (injected)",
 				   (unsigned long long)i);
@@ -440,9 +520,10 @@ static void blk_parse_ranges(struct blk_req *req, uint64_t out_data, int discard
 		}
 		req->ranges[i].off = sector * VIRTIO_BLK_SECTOR_SIZE;
 		req->ranges[i].len = n * VIRTIO_BLK_SECTOR_SIZE;
+		wear += n;
 	}
 	/* spec dev.blk.device-operation.3: no data written on a read-only
-	 * device (discard and write zeroes change data too). */
+	 * device (discard, write zeroes and secure erase change data too). */
 	if (vdev->features & VS_BIT(VIRTIO_BLK_F_RO)) {
 		blk_refuse(req, VIRTIO_BLK_S_IOERR, "read-only device");
 		return;
@@ -450,7 +531,8 @@ static void blk_parse_ranges(struct blk_req *req, uint64_t out_data, int discard
 	req->io.op = VS_BLK_IO_ZERO;
 	req->io.ranges = req->ranges;
 	req->io.nranges = (uint32_t)nseg;
-	req->io.sync = blk_writethrough(vdev);
+	req->io.sync = cmd->erase || blk_writethrough(vdev);
+	req->wear = cmd->programs ? wear : 0;
 }
 
 static void blk_refuse(struct blk_req *req, uint8_t status, const char *fmt, ...)
@@ -527,6 +609,7 @@ static void blk_parse(struct blk_req *req)
 		}
 		req->io.op = VS_BLK_IO_WRITE;
 		req->io.sync = blk_writethrough(vdev);
+		req->wear = out_data / VIRTIO_BLK_SECTOR_SIZE;
 		return;
 	case VIRTIO_BLK_T_FLUSH_OUT:
 		if (!(vdev->bind_flags & VS_VDEV_BIND_LEGACY))
@@ -563,12 +646,35 @@ static void blk_parse(struct blk_req *req)
 		memcpy(req->bounce, req->st->serial, VIRTIO_BLK_ID_BYTES);
 		req->bounce_len = VIRTIO_BLK_ID_BYTES;
 		return;
+	case VIRTIO_BLK_T_GET_LIFETIME:
+		if (!vs_vdev_has_feature(vdev, VIRTIO_BLK_F_LIFETIME)) {
+			blk_refuse(req, VIRTIO_BLK_S_UNSUPP, "get lifetime without VIRTIO_BLK_F_LIFETIME");
+			return;
+		}
+		if (out_data || req->in_data != VS_BLK_LIFETIME_SIZE) {
+			blk_refuse(req, VIRTIO_BLK_S_IOERR,
+				   "get lifetime with %llu/%llu data bytes, need 0/%u",
+				   (unsigned long long)out_data, (unsigned long long)req->in_data,
+				   VS_BLK_LIFETIME_SIZE);
+			return;
+		}
+		/* Filled when it completes (blk_lifetime). */
+		req->bounce = calloc(1, VS_BLK_LIFETIME_SIZE);
+		if (!req->bounce) {
+			blk_refuse(req, VIRTIO_BLK_S_IOERR, "out of memory");
+			return;
+		}
+		req->bounce_len = VS_BLK_LIFETIME_SIZE;
+		return;
 	case VIRTIO_BLK_T_DISCARD:
-	case VIRTIO_BLK_T_WRITE_ZEROES: {
-		int discard = req->type == VIRTIO_BLK_T_DISCARD;
+	case VIRTIO_BLK_T_WRITE_ZEROES:
+	case VIRTIO_BLK_T_SECURE_ERASE: {
+		const struct blk_range_cmd *cmd = req->type == VIRTIO_BLK_T_DISCARD ? &blk_discard
+						  : req->type == VIRTIO_BLK_T_WRITE_ZEROES
+							  ? &blk_write_zeroes
+							  : &blk_secure_erase;
 
-		if (!vs_vdev_has_feature(vdev, discard ? VIRTIO_BLK_F_DISCARD
-						       : VIRTIO_BLK_F_WRITE_ZEROES)) {
+		if (!vs_vdev_has_feature(vdev, cmd->feature)) {
 			blk_refuse(req, VIRTIO_BLK_S_UNSUPP, "feature not negotiated");
 			return;
 		}
@@ -577,15 +683,14 @@ static void blk_parse(struct blk_req *req)
 				   (unsigned long long)req->in_data);
 			return;
 		}
-		blk_parse_ranges(req, out_data, discard);
+		blk_parse_ranges(req, out_data, cmd);
 		return;
 	}
 	default:
 		break;
 	}
-	/* GET_LIFETIME, SECURE_ERASE (not offered), the zone requests
-	 * (spec dev.blk.device-operation.16: UNSUPP without ZONED), legacy
-	 * SCSI commands, anything else. */
+	/* The zone requests (spec dev.blk.device-operation.16: UNSUPP
+	 * without ZONED), legacy SCSI commands, anything else. */
 	blk_refuse(req, VIRTIO_BLK_S_UNSUPP, "request type not supported");
 }
 
@@ -610,6 +715,31 @@ static int blk_zero_in_data(struct blk_req *req)
 	return 0;
 }
 
+/* One lifetime estimate for p sectors programmed of rated (see the top). */
+static uint16_t blk_life_est(uint64_t p, uint64_t rated)
+{
+	uint64_t est;
+
+	if (p > rated)
+		return VS_BLK_LIFETIME_EST_EXCEEDED;
+	est = 1 + p * 10 / rated;
+	return (uint16_t)(est > 10 ? 10 : est);
+}
+
+/* The GET_LIFETIME answer from the wear so far. */
+static void blk_lifetime(const struct blk_state *st, uint8_t *out)
+{
+	uint64_t used = st->programmed * 100 / st->endurance; /* percent of the reserve */
+	uint16_t eol = used >= 90   ? VIRTIO_BLK_PRE_EOL_INFO_URGENT
+		       : used >= 80 ? VIRTIO_BLK_PRE_EOL_INFO_WARNING
+				    : VIRTIO_BLK_PRE_EOL_INFO_NORMAL;
+
+	vs_put_le16(out + VS_BLK_LIFETIME_PRE_EOL, eol);
+	vs_put_le16(out + VS_BLK_LIFETIME_EST_A,
+		    blk_life_est(st->programmed, st->endurance * BLK_SLC_FACTOR));
+	vs_put_le16(out + VS_BLK_LIFETIME_EST_B, blk_life_est(st->programmed, st->endurance));
+}
+
 static void blk_complete(struct blk_req *req)
 {
 	struct vs_vq *vq = req->vq;
@@ -626,6 +756,14 @@ static void blk_complete(struct blk_req *req)
 	}
 	if (status == VIRTIO_BLK_S_OK && req->io.result < 0)
 		status = VIRTIO_BLK_S_IOERR;
+	if (status == VIRTIO_BLK_S_OK && req->wear) {
+		struct blk_state *st = req->st;
+
+		st->programmed = req->wear < BLK_WEAR_CAP - st->programmed ? st->programmed + req->wear
+									    : BLK_WEAR_CAP;
+	}
+	if (status == VIRTIO_BLK_S_OK && req->type == VIRTIO_BLK_T_GET_LIFETIME && req->bounce)
+		blk_lifetime(req->st, req->bounce);
 	if (req->has_status) {
 		if (status == VIRTIO_BLK_S_OK && req->bounce_len && req->io.op != VS_BLK_IO_WRITE)
 			err = vs_vq_write(vq, &req->elem, 0, req->bounce, req->bounce_len);
@@ -752,7 +890,8 @@ const struct vs_device_model vs__blk_model = {
 		    VS_BIT(VIRTIO_BLK_F_GEOMETRY) | VS_BIT(VIRTIO_BLK_F_BLK_SIZE) |
 		    VS_BIT(VIRTIO_BLK_F_FLUSH) | VS_BIT(VIRTIO_BLK_F_TOPOLOGY) |
 		    VS_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VS_BIT(VIRTIO_BLK_F_DISCARD) |
-		    VS_BIT(VIRTIO_BLK_F_WRITE_ZEROES),
+		    VS_BIT(VIRTIO_BLK_F_WRITE_ZEROES) | VS_BIT(VIRTIO_BLK_F_LIFETIME) |
+		    VS_BIT(VIRTIO_BLK_F_SECURE_ERASE),
 	.num_queues = 1,
 	.num_queues_for = blk_num_queues_for,
 	.queue_size_max = 256,

@@ -52,7 +52,7 @@ int vs_net_announce(struct vs_vdev *vdev);
 /* Counters since creation (resets do not clear them). */
 struct vs_net_stats {
 	uint64_t tx_frames, tx_bytes;     /* frames taken from transmit queues */
-	uint64_t tx_errors;               /* malformed transmit chains (queue failed) */
+	uint64_t tx_errors;               /* malformed transmit chains: dropped, used len 0 */
 	uint64_t tx_segments;             /* frames produced by segmenting GSO frames */
 	uint64_t rx_frames, rx_bytes;     /* frames put into receive buffers */
 	uint64_t rx_dropped_filter;       /* refused by the receive filter */

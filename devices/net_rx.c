@@ -209,6 +209,23 @@ static void enqueue(struct vs__net *st, struct vs__net_frame *f)
 	vs_vdev_kick(st->vdev, 2 * (unsigned)pair);
 }
 
+/*
+ * spec dev.net.device-configuration-layout.5 (held with or without MTU
+ * negotiated: mtu is the most this device handles): a frame without GSO
+ * beyond mtu + 14 is dropped and counted, else it goes to its queue.
+ * Every frame bound for a receive buffer passes here, also the segments
+ * made when a backlog is re-fitted (their size is the sender's gso_size).
+ */
+static void enqueue_within_mtu(struct vs__net *st, struct vs__net_frame *f)
+{
+	if (f->gso_type == VIRTIO_NET_HDR_GSO_NONE && f->len > (uint32_t)st->mtu + VS_ETH_HLEN) {
+		st->stats.rx_dropped_too_big++;
+		free(f);
+		return;
+	}
+	enqueue(st, f);
+}
+
 void vs__net_receive(struct vs__net *st, struct vs__net_frame *f)
 {
 	if (!st->link_up) {
@@ -221,19 +238,12 @@ void vs__net_receive(struct vs__net *st, struct vs__net_frame *f)
 		free(f);
 		return;
 	}
-	/* spec dev.net.device-configuration-layout.5 (held with or without
-	 * MTU negotiated: mtu is the most this device handles) */
-	if (f->gso_type == VIRTIO_NET_HDR_GSO_NONE && f->len > (uint32_t)st->mtu + VS_ETH_HLEN) {
-		st->stats.rx_dropped_too_big++;
-		free(f);
-		return;
-	}
-	enqueue(st, f);
+	enqueue_within_mtu(st, f);
 }
 
 static void resteer_emit(void *opaque, struct vs__net_frame *f)
 {
-	enqueue(opaque, f);
+	enqueue_within_mtu(opaque, f);
 }
 
 void vs__net_rx_resteer(struct vs__net *st)

@@ -53,7 +53,11 @@ struct vs_device_params {
 	 * default, at most 20 bytes used); backend_file NULL = memory, else
 	 * the file is created or truncated to the capacity when the device is
 	 * created (the string is copied).  Requests touching
-	 * [ioerr_first, ioerr_first + ioerr_count) fail with IOERR. */
+	 * [ioerr_first, ioerr_first + ioerr_count) fail with IOERR.  The wear
+	 * model behind GET_LIFETIME (devices/blk.c): endurance is the sectors
+	 * the MLC cells are rated to program (0 = 16 x capacity, at most
+	 * 2^53), worn the sectors already programmed when the device is
+	 * created (at most 2^53). */
 	uint64_t blk_capacity;
 	int blk_read_only;
 	uint32_t blk_queues;
@@ -61,6 +65,7 @@ struct vs_device_params {
 	const char *blk_serial;
 	const char *blk_backend_file;
 	uint64_t blk_ioerr_first, blk_ioerr_count;
+	uint64_t blk_endurance, blk_worn;
 	/* net (devices/net.c, devices/net.h): net_mac is offered with
 	 * VIRTIO_NET_F_MAC (all zeroes = 52:54:00:12:34:56); net_mtu 0 = 1500,
 	 * else 68..65535, offered with VIRTIO_NET_F_MTU; net_queue_pairs 0 =

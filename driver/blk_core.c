@@ -3,7 +3,8 @@
  * linux/blk-mq.h): disks, tag sets, requests, and blk_execute_sync, the
  * harness's one way in.
  *
- * blk_execute_sync runs once per scenario step: it cuts the operation
+ * blk_execute_sync (and blk_execute_drv_in, a driver command) runs once
+ * per scenario step: it cuts the operation
  * into requests within the driver's limits and dispatches them a window
  * at a time (queue_depth per hardware queue), then waits for the window.
  * A request the driver has no room for (RESOURCE) opens the next window.
@@ -247,6 +248,7 @@ int blk_rq_map_sg(struct request *rq, struct scatterlist *sglist)
 /* Where an operation stands: the next byte or sector to cut a request at. */
 struct blk_cursor {
 	enum req_op op;
+	unsigned int cmd;  /* DRV_IN: the driver's command */
 	sector_t sector;   /* next sector */
 	size_t off;        /* bytes of the caller's buffer done */
 	size_t len;        /* bytes in all */
@@ -285,7 +287,8 @@ static int blk_add_data(struct request *rq, const void *src, size_t len, unsigne
 	return 0;
 }
 
-/* DISCARD / WRITE_ZEROES: ranges of at most per sectors, up to nmax of them. */
+/* DISCARD / SECURE_ERASE / WRITE_ZEROES: ranges of at most per sectors,
+ * up to nmax of them. */
 static int blk_add_ranges(struct request *rq, struct blk_cursor *c, unsigned int per,
 			  unsigned int nmax)
 {
@@ -306,6 +309,25 @@ static int blk_add_ranges(struct request *rq, struct blk_cursor *c, unsigned int
 		c->off += n;
 	}
 	return 0;
+}
+
+/* Secure erase granularity in sectors, at least 1. */
+static sector_t blk_secure_erase_align(const struct queue_limits *lim)
+{
+	sector_t g = lim->secure_erase_granularity >> SECTOR_SHIFT;
+
+	return g ? g : 1;
+}
+
+/* Sectors per secure erase range: the limit, cut down to the granularity
+ * so the next range starts aligned (the limit itself when it is smaller
+ * than one granule: the device then decides). */
+static unsigned int blk_secure_erase_per_range(const struct queue_limits *lim)
+{
+	sector_t g = blk_secure_erase_align(lim);
+	unsigned int per = (unsigned int)(lim->max_secure_erase_sectors / g * g);
+
+	return per ? per : lim->max_secure_erase_sectors;
 }
 
 /* Cut the next request from the cursor: NULL with *err = 0 when done. */
@@ -347,11 +369,17 @@ static struct request *blk_next_request(struct request_queue *q, struct blk_curs
 				      max_t(unsigned int, lim->max_discard_segments, 1));
 		c->done = c->off >= c->len >> SECTOR_SHIFT;
 		break;
+	case REQ_OP_SECURE_ERASE:
+		*err = blk_add_ranges(rq, c, blk_secure_erase_per_range(lim),
+				      max_t(unsigned int, lim->max_secure_erase_segments, 1));
+		c->done = c->off >= c->len >> SECTOR_SHIFT;
+		break;
 	case REQ_OP_WRITE_ZEROES:
 		*err = blk_add_ranges(rq, c, lim->max_write_zeroes_sectors, 1);
 		c->done = c->off >= c->len >> SECTOR_SHIFT;
 		break;
 	case REQ_OP_DRV_IN:
+		rq->drv_cmd = c->cmd;
 		rq->buf_off = 0;
 		*err = blk_add_data(rq, NULL, c->len, (unsigned int)c->len);
 		c->done = *err == 0;
@@ -408,6 +436,16 @@ static int blk_check_op(struct gendisk *disk, enum req_op op, sector_t sector, v
 		return -EOPNOTSUPP;
 	if (op == REQ_OP_WRITE_ZEROES && !lim->max_write_zeroes_sectors)
 		return -EOPNOTSUPP;
+	if (op == REQ_OP_SECURE_ERASE) {
+		sector_t g = blk_secure_erase_align(lim), end = sector + (len >> SECTOR_SHIFT);
+
+		if (!lim->max_secure_erase_sectors)
+			return -EOPNOTSUPP;
+		/* Ranges start on the granularity and end on it or at the
+		 * end of the disk: the rest could not be cut that way. */
+		if (sector % g || (end % g && end != get_capacity(disk)))
+			return -EINVAL;
+	}
 	/* The end of the disk (bio_check_eod); the fault skips it so the
 	 * device sees a request past its capacity. */
 	if ((sector > get_capacity(disk) || (len >> SECTOR_SHIFT) > get_capacity(disk) - sector) &&
@@ -416,15 +454,15 @@ static int blk_check_op(struct gendisk *disk, enum req_op op, sector_t sector, v
 	return 0;
 }
 
-int blk_execute_sync(struct gendisk *disk, enum req_op op, sector_t sector, void *buf,
-		     size_t len)
+static int blk_execute(struct gendisk *disk, enum req_op op, unsigned int cmd, sector_t sector,
+		       void *buf, size_t len)
 {
 	struct request_queue *q = disk->queue;
 	const struct blk_mq_ops *ops = q->tag_set->ops;
 	unsigned int nhw = q->tag_set->nr_hw_queues;
 	unsigned int window = min_t(unsigned int, q->tag_set->queue_depth * nhw,
 				    BLK_EXEC_MAX_INFLIGHT);
-	struct blk_cursor c = { .op = op, .sector = sector, .len = len, .buf = buf };
+	struct blk_cursor c = { .op = op, .cmd = cmd, .sector = sector, .len = len, .buf = buf };
 	unsigned int nkeep = 0; /* win[0..nkeep): cut, not dispatched yet */
 	struct request **win;
 	int err = 0, ret;
@@ -521,4 +559,17 @@ int blk_execute_sync(struct gendisk *disk, enum req_op op, sector_t sector, void
 		blk_free_request(win[--nkeep]);
 	kfree(win);
 	return ret;
+}
+
+int blk_execute_sync(struct gendisk *disk, enum req_op op, sector_t sector, void *buf,
+		     size_t len)
+{
+	if (op == REQ_OP_DRV_IN)
+		return -EINVAL; /* a driver command says which: blk_execute_drv_in */
+	return blk_execute(disk, op, 0, sector, buf, len);
+}
+
+int blk_execute_drv_in(struct gendisk *disk, unsigned int cmd, void *buf, size_t len)
+{
+	return blk_execute(disk, REQ_OP_DRV_IN, cmd, 0, buf, len);
 }

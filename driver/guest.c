@@ -17,6 +17,7 @@
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 #include <linux/virtio.h>
+#include <linux/virtio_blk.h>
 
 #include "driver/guest.h"
 #include "driver/internal.h"
@@ -435,12 +436,48 @@ int vs_guest_blk_write_zeroes(int handle, uint64_t sector, uint64_t nsectors)
 	return err ? err : blk_execute_sync(disk, REQ_OP_WRITE_ZEROES, sector, NULL, len);
 }
 
+int vs_guest_blk_secure_erase(int handle, uint64_t sector, uint64_t nsectors)
+{
+	struct gendisk *disk;
+	size_t len;
+	int err = guest_disk(handle, &disk);
+
+	if (!err)
+		err = guest_blk_bytes(nsectors, &len);
+	return err ? err : blk_execute_sync(disk, REQ_OP_SECURE_ERASE, sector, NULL, len);
+}
+
 int vs_guest_blk_get_id(int handle, char id[20])
 {
 	struct gendisk *disk;
 	int err = guest_disk(handle, &disk);
 
-	return err ? err : blk_execute_sync(disk, REQ_OP_DRV_IN, 0, id, 20);
+	return err ? err : blk_execute_drv_in(disk, VIRTIO_BLK_T_GET_ID, id, VIRTIO_BLK_ID_BYTES);
+}
+
+int vs_guest_blk_get_lifetime(int handle, struct vs_guest_blk_lifetime *out)
+{
+	struct virtio_blk_lifetime lt;
+	struct gendisk *disk;
+	int err = guest_disk(handle, &disk);
+
+	if (!err)
+		err = blk_execute_drv_in(disk, VIRTIO_BLK_T_GET_LIFETIME, &lt, sizeof(lt));
+	if (err)
+		return err;
+	out->pre_eol_info = le16_to_cpu(lt.pre_eol_info);
+	out->lifetime_est_a = le16_to_cpu(lt.device_lifetime_est_typ_a);
+	out->lifetime_est_b = le16_to_cpu(lt.device_lifetime_est_typ_b);
+	/* Values the spec reserves (dev.blk.device-operation.15) are not
+	 * passed on as if they meant something. */
+	if (out->pre_eol_info > VIRTIO_BLK_PRE_EOL_INFO_URGENT ||
+	    out->lifetime_est_a > VS_BLK_LIFETIME_EST_EXCEEDED ||
+	    out->lifetime_est_b > VS_BLK_LIFETIME_EST_EXCEEDED) {
+		pr_warn("%s: lifetime %u/%u/%u holds a reserved value", disk->disk_name,
+			out->pre_eol_info, out->lifetime_est_a, out->lifetime_est_b);
+		return -EIO;
+	}
+	return 0;
 }
 
 int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out)
@@ -462,6 +499,13 @@ int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out)
 	out->max_discard_sectors = lim->max_hw_discard_sectors;
 	out->max_discard_segments = lim->max_hw_discard_sectors ? lim->max_discard_segments : 0;
 	out->max_write_zeroes_sectors = lim->max_write_zeroes_sectors;
+	out->max_secure_erase_sectors = lim->max_secure_erase_sectors;
+	out->max_secure_erase_segments =
+		lim->max_secure_erase_sectors ? lim->max_secure_erase_segments : 0;
+	out->secure_erase_alignment =
+		lim->max_secure_erase_sectors
+			? max_t(unsigned, lim->secure_erase_granularity >> SECTOR_SHIFT, 1)
+			: 0;
 	return 0;
 }
 

@@ -161,17 +161,25 @@ long vs_guest_console_emerg_write(int handle, const void *buf, size_t len);
  * handle, -ENODEV when the device is not a disk driven by virtio_blk,
  * -EINVAL for a length that is not whole sectors or a range beyond the
  * capacity, -EROFS for a change to a read-only disk, -EOPNOTSUPP when the
- * device does not offer the operation (discard, write zeroes) or answered
- * UNSUPP, -EIO when it answered IOERR or something the driver cannot
- * trust (a used len short of the status byte, an unknown status),
- * -ETIMEDOUT when a request did not end within vs_guest_timeout_ns.
+ * device does not offer the operation (discard, write zeroes, secure
+ * erase, lifetime) or answered UNSUPP, -EIO when it answered IOERR or
+ * something the driver cannot trust (a used len short of the status
+ * byte, an unknown status, a reserved lifetime value), -ETIMEDOUT when a
+ * request did not end within vs_guest_timeout_ns.
  *  rw:           len bytes at sector between buf and the disk (write != 0:
  *                to the disk), split into requests within seg_max.
  *  flush:        a FLUSH when the disk has a writeback cache, else 0 at once.
  *  discard / write_zeroes: nsectors from sector, in ranges within the
  *                device's limits.
+ *  secure_erase: nsectors from sector erased (VIRTIO_BLK_T_SECURE_ERASE),
+ *                in ranges within max_secure_erase_sectors, at most
+ *                max_secure_erase_seg per request, cut on the alignment;
+ *                -EINVAL when sector, or the end unless it is the end of
+ *                the disk, is not a multiple of secure_erase_alignment.
  *  get_id:       the 20-byte device id (NUL-padded, not NUL-terminated
  *                at 20 characters).
+ *  get_lifetime: the device's wear report (VIRTIO_BLK_T_GET_LIFETIME,
+ *                needs VIRTIO_BLK_F_LIFETIME).
  *  info:         what the driver made of the device's configuration.
  */
 struct vs_guest_blk_info {
@@ -184,12 +192,22 @@ struct vs_guest_blk_info {
 	unsigned logical_block_size;
 	unsigned max_discard_sectors, max_discard_segments; /* 0: no discard */
 	unsigned max_write_zeroes_sectors;                  /* 0: no write zeroes */
+	unsigned max_secure_erase_sectors, max_secure_erase_segments; /* 0: no secure erase */
+	unsigned secure_erase_alignment;                    /* sectors, >= 1 with secure erase */
+};
+struct vs_guest_blk_lifetime {
+	unsigned pre_eol_info;   /* VIRTIO_BLK_PRE_EOL_INFO_*: 0 undefined, 1 normal,
+				  * 2 warning (80% of the reserve used), 3 urgent (90%) */
+	unsigned lifetime_est_a; /* SLC wear: 0 undefined, 1..10 in 10% steps, 11 exceeded */
+	unsigned lifetime_est_b; /* MLC wear, the same scale */
 };
 int vs_guest_blk_rw(int handle, int write, uint64_t sector, void *buf, size_t len);
 int vs_guest_blk_flush(int handle);
 int vs_guest_blk_discard(int handle, uint64_t sector, uint64_t nsectors);
 int vs_guest_blk_write_zeroes(int handle, uint64_t sector, uint64_t nsectors);
+int vs_guest_blk_secure_erase(int handle, uint64_t sector, uint64_t nsectors);
 int vs_guest_blk_get_id(int handle, char id[20]);
+int vs_guest_blk_get_lifetime(int handle, struct vs_guest_blk_lifetime *out);
 int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out);
 
 /*
@@ -217,7 +235,10 @@ int vs_guest_blk_info(int handle, struct vs_guest_blk_info *out);
  *  recv:        the oldest received frame: its length (the frame is cut
  *               at len, the length is the whole frame's), meta filled
  *               when not NULL; with wait, waits up to vs_guest_timeout_ns
- *               (-ETIMEDOUT), without -EAGAIN when the backlog is empty.
+ *               (-ETIMEDOUT), without -EAGAIN when the backlog is empty;
+ *               -EIO at once when the backlog is empty and nothing can
+ *               arrive any more (every receive queue in use broken, or
+ *               the driver stopped after a failed restore).
  *  rx_pending:  frames in the backlog.
  *  set_rx_mode: VIRTIO_NET_CTRL_RX PROMISC and ALLMULTI.
  *  set_mac_table: VIRTIO_NET_CTRL_MAC_TABLE_SET, unicast then multicast.

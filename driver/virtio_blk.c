@@ -8,9 +8,12 @@
  *
  * Limits come from the device's configuration, read once the features
  * are final: seg_max bounds the data segments of a request (the block
- * layer splits larger I/O), size_max each segment, the discard and write
- * zeroes limits their ranges; a writeback cache (CONFIG_WCE's writeback,
- * or FLUSH alone) makes flushes go to the device.
+ * layer splits larger I/O), size_max each segment, the discard, write
+ * zeroes and secure erase limits their ranges (secure erase ranges also
+ * keep to secure_erase_sector_alignment); a writeback cache (CONFIG_WCE's
+ * writeback, or FLUSH alone) makes flushes go to the device.  Two driver
+ * commands read from the device: GET_ID and, with VIRTIO_BLK_F_LIFETIME,
+ * GET_LIFETIME.
  *
  * Nothing the device writes is trusted: the used len must reach the
  * status byte (except on the legacy interface, whose devices were allowed
@@ -68,7 +71,7 @@ struct virtblk_req {
 	struct virtio_blk_outhdr out_hdr;
 	u8 status;
 	u32 in_len;     /* device-writable bytes: data read plus the status byte */
-	struct virtio_blk_discard_write_zeroes *range; /* DISCARD / WRITE_ZEROES payload */
+	struct virtio_blk_discard_write_zeroes *range; /* DISCARD / WRITE_ZEROES / SECURE_ERASE */
 	unsigned int nents; /* entries of sg in use */
 	struct scatterlist sg[];
 };
@@ -94,7 +97,8 @@ static blk_status_t virtblk_setup_ranges(struct request *req, struct virtblk_req
 	for (i = 0; i < segments; i++) {
 		vbr->range[i].sector = cpu_to_le64(req->ranges[i].sector);
 		vbr->range[i].num_sectors = cpu_to_le32(req->ranges[i].nr_sectors);
-		/* spec drv.blk.device-operation.14: unmap is 0 in a discard */
+		/* spec drv.blk.device-operation.14: unmap is 0 in a discard;
+		 * a secure erase has no flag either */
 		vbr->range[i].flags = cpu_to_le32(unmap ? VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP : 0);
 	}
 	sg_init_one(&vbr->sg[0], vbr->range, (unsigned int)(sizeof(*vbr->range) * segments));
@@ -132,13 +136,22 @@ static blk_status_t virtblk_setup_cmd(struct virtio_blk *vblk, struct request *r
 	case REQ_OP_DISCARD:
 		type = VIRTIO_BLK_T_DISCARD;
 		break;
+	case REQ_OP_SECURE_ERASE:
+		type = VIRTIO_BLK_T_SECURE_ERASE;
+		break;
 	case REQ_OP_WRITE_ZEROES:
 		type = VIRTIO_BLK_T_WRITE_ZEROES;
 		break;
 	case REQ_OP_DRV_IN:
-		/* The one driver command this driver sends: the serial. */
-		type = VIRTIO_BLK_T_GET_ID;
-		break;
+		/* The driver's commands: the serial, and the lifetime when
+		 * the device offers it (never a command not negotiated). */
+		type = req->drv_cmd;
+		if (type == VIRTIO_BLK_T_GET_ID)
+			break;
+		if (type == VIRTIO_BLK_T_GET_LIFETIME &&
+		    virtio_has_feature(vblk->vdev, VIRTIO_BLK_F_LIFETIME))
+			break;
+		return BLK_STS_NOTSUPP;
 	default:
 		return BLK_STS_NOTSUPP;
 	}
@@ -146,7 +159,8 @@ static blk_status_t virtblk_setup_cmd(struct virtio_blk *vblk, struct request *r
 	vbr->out_hdr.ioprio = 0;
 	vbr->out_hdr.sector = cpu_to_le64(sector);
 	vbr->status = VIRTBLK_STATUS_UNSET;
-	if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES)
+	if (type == VIRTIO_BLK_T_DISCARD || type == VIRTIO_BLK_T_WRITE_ZEROES ||
+	    type == VIRTIO_BLK_T_SECURE_ERASE)
 		return virtblk_setup_ranges(req, vbr, false);
 	if (blk_rq_nr_phys_segments(req) > vblk->sg_elems)
 		return BLK_STS_IOERR; /* the block layer keeps to max_segments */
@@ -405,7 +419,38 @@ static bool virtblk_get_cache_mode(struct virtio_device *vdev)
 	return writeback != 0;
 }
 
-static void virtblk_read_limits(struct virtio_blk *vblk, struct queue_limits *lim)
+/*
+ * Secure erase limits (spec 5.2.5 step 9), with the feature: sectors per
+ * range, ranges per request (spec drv.blk.device-operation.10: at most
+ * max_secure_erase_seg), the alignment ranges are cut on.  A device that
+ * offers the command with a limit of 0 is refused, as Linux does.
+ */
+static int virtblk_read_secure_erase(struct virtio_device *vdev, struct queue_limits *lim)
+{
+	u32 v;
+
+	if (!virtio_has_feature(vdev, VIRTIO_BLK_F_SECURE_ERASE))
+		return 0;
+	virtio_cread(vdev, struct virtio_blk_config, max_secure_erase_sectors, &v);
+	if (!v) {
+		dev_err(&vdev->dev, "max_secure_erase_sectors is 0");
+		return -EINVAL;
+	}
+	lim->max_secure_erase_sectors = v;
+	virtio_cread(vdev, struct virtio_blk_config, max_secure_erase_seg, &v);
+	if (!v) {
+		dev_err(&vdev->dev, "max_secure_erase_seg is 0");
+		return -EINVAL;
+	}
+	lim->max_secure_erase_segments = (unsigned short)min_t(u32, v, VIRTBLK_MAX_DISCARD_SEG);
+	virtio_cread(vdev, struct virtio_blk_config, secure_erase_sector_alignment, &v);
+	/* 0 or beyond what 32 bits of bytes hold: no alignment */
+	lim->secure_erase_granularity = v && v <= (UINT_MAX >> SECTOR_SHIFT) ? v << SECTOR_SHIFT
+									       : 0;
+	return 0;
+}
+
+static int virtblk_read_limits(struct virtio_blk *vblk, struct queue_limits *lim)
 {
 	struct virtio_device *vdev = vblk->vdev;
 	u32 v, blk_size = SECTOR_SIZE;
@@ -460,6 +505,7 @@ static void virtblk_read_limits(struct virtio_blk *vblk, struct queue_limits *li
 	}
 	if (virtblk_get_cache_mode(vdev))
 		lim->features |= BLK_FEAT_WRITE_CACHE;
+	return virtblk_read_secure_erase(vdev, lim);
 }
 
 /* Data segments per request: seg_max, within what one chain can carry. */
@@ -523,7 +569,9 @@ static int virtblk_probe(struct virtio_device *vdev)
 		goto out_free_vq;
 
 	memset(&lim, 0, sizeof(lim));
-	virtblk_read_limits(vblk, &lim);
+	err = virtblk_read_limits(vblk, &lim);
+	if (err)
+		goto out_free_tags;
 	disk = blk_mq_alloc_disk(&vblk->tag_set, &lim, vblk);
 	if (IS_ERR(disk)) {
 		err = (int)PTR_ERR(disk);
@@ -634,7 +682,8 @@ static int virtblk_restore(struct virtio_device *vdev)
 static const unsigned int features[] = {
 	VIRTIO_BLK_F_SEG_MAX, VIRTIO_BLK_F_SIZE_MAX, VIRTIO_BLK_F_GEOMETRY, VIRTIO_BLK_F_RO,
 	VIRTIO_BLK_F_BLK_SIZE, VIRTIO_BLK_F_FLUSH, VIRTIO_BLK_F_TOPOLOGY, VIRTIO_BLK_F_CONFIG_WCE,
-	VIRTIO_BLK_F_MQ, VIRTIO_BLK_F_DISCARD, VIRTIO_BLK_F_WRITE_ZEROES,
+	VIRTIO_BLK_F_MQ, VIRTIO_BLK_F_DISCARD, VIRTIO_BLK_F_WRITE_ZEROES, VIRTIO_BLK_F_LIFETIME,
+	VIRTIO_BLK_F_SECURE_ERASE,
 };
 
 static const struct virtio_device_id id_table[] = {

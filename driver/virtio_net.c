@@ -317,7 +317,8 @@ static void virtnet_open(struct virtnet_info *vi)
 
 /* ---- probe and remove ---- */
 
-static void virtnet_read_config(struct virtnet_info *vi)
+/* 0, or -EINVAL when the mtu validate accepted is no longer one to use. */
+static int virtnet_read_config(struct virtnet_info *vi)
 {
 	struct virtio_device *vdev = vi->vdev;
 	u16 max_queue_pairs = 1, mtu;
@@ -333,8 +334,16 @@ static void virtnet_read_config(struct virtnet_info *vi)
 		dev_info(&vdev->dev, "assigned mac 02:00:00:00:00:%02x", vi->mac[5]);
 	}
 	vi->mtu = ETH_DATA_LEN;
-	if (!virtio_cread_feature(vdev, VIRTIO_NET_F_MTU, struct virtio_net_config, mtu, &mtu))
-		vi->mtu = mtu; /* validate kept only mtu >= 68 */
+	if (!virtio_cread_feature(vdev, VIRTIO_NET_F_MTU, struct virtio_net_config, mtu, &mtu)) {
+		/* validate kept VIRTIO_NET_F_MTU for an mtu >= 68 only; a device
+		 * that changed it since broke spec
+		 * dev.net.device-configuration-layout.4: Linux fails the probe */
+		if (mtu < MIN_MTU) {
+			dev_err(&vdev->dev, "mtu changed to %u < %u since validate", mtu, MIN_MTU);
+			return -EINVAL;
+		}
+		vi->mtu = mtu;
+	}
 	if (!virtio_cread_feature(vdev, VIRTIO_NET_F_MQ, struct virtio_net_config,
 				  max_virtqueue_pairs, &max_queue_pairs) &&
 	    (max_queue_pairs < VIRTIO_NET_MQ_PAIRS_MIN || max_queue_pairs > VIRTIO_NET_MQ_PAIRS_MAX)) {
@@ -355,6 +364,7 @@ static void virtnet_read_config(struct virtnet_info *vi)
 			      VS_NET_HDR_SIZE : VS_NET_HDR_SIZE_LEGACY;
 	vi->any_header_sg = virtio_has_feature(vdev, VIRTIO_F_VERSION_1) ||
 			    virtio_has_feature(vdev, VIRTIO_F_ANY_LAYOUT);
+	return 0;
 }
 
 /* What probe and restore do once the queues exist. */
@@ -407,7 +417,9 @@ static int virtnet_probe(struct virtio_device *vdev)
 	INIT_LIST_HEAD(&vi->backlog);
 	init_waitqueue_head(&vi->wq);
 	vdev->priv = vi;
-	virtnet_read_config(vi);
+	err = virtnet_read_config(vi);
+	if (err)
+		goto out_free_vi;
 
 	err = init_vqs(vi);
 	if (err)

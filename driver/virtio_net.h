@@ -71,7 +71,9 @@ int virtnet_xmit(struct virtio_device *vdev, unsigned int queue, const void *fra
 /* Wait until the device used every transmitted buffer: 0, -ETIMEDOUT, -EIO. */
 int virtnet_tx_drain(struct virtio_device *vdev);
 /* The oldest frame of the backlog, cut at len: its whole length; -EAGAIN
- * (empty, !wait) or -ETIMEDOUT (empty after the guest timeout). */
+ * (empty, !wait), -ETIMEDOUT (empty after the guest timeout) or -EIO
+ * (empty, and nothing can arrive: stopped, or every receive queue in use
+ * broken -- returned at once, without waiting). */
 long virtnet_recv(struct virtio_device *vdev, void *buf, size_t len, struct virtnet_rx_meta *meta,
 		  bool wait);
 /* Frames in the backlog. */

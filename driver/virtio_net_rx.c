@@ -18,11 +18,13 @@
  * in every buffer (spec 5.1.9.8): the buffer is posted as two pieces.
  *
  * Nothing the device wrote is trusted.  A used len short of the header and
- * an Ethernet header, a num_buffers of 0 or beyond the buffers the device
- * used, a partial checksum outside the frame or without GUEST_CSUM, a GSO
- * type whose GUEST_ feature was not negotiated or without a gso_size:
- * the frame is dropped and counted in rx_errors, every buffer it took
- * (and, for mergeable, those num_buffers claims) goes back to the ring.
+ * an Ethernet header, a num_buffers of 0, beyond the ring or beyond the
+ * buffers the device used, a mergeable frame longer than
+ * VS_NET_MAX_GSO_FRAME, a partial checksum outside the frame or without
+ * GUEST_CSUM, a GSO type whose GUEST_ feature was not negotiated or
+ * without a gso_size: the frame is dropped and counted in rx_errors,
+ * every buffer it took (and, for mergeable, those num_buffers claims)
+ * goes back to the ring.
  */
 #define KBUILD_MODNAME "virtio_net"
 
@@ -311,11 +313,25 @@ static void receive_one(struct virtnet_info *vi, struct receive_queue *rq,
 	rx_buf_recycle(rq, buf);
 }
 
+/* Linux's mergeable_buf_free: the num_buf - 1 buffers after the head of
+ * a frame being dropped come off the ring too (as many as were used). */
+static void mergeable_drop_rest(struct receive_queue *rq, unsigned int num_buf)
+{
+	struct virtnet_rx_buf *b;
+	unsigned int l;
+
+	for (unsigned int i = 1; i < num_buf && (b = rq_take(rq, &l)) != NULL; i++)
+		rx_buf_recycle(rq, b);
+}
+
 /*
  * mergeable: the first buffer's header says how many buffers follow.
  * Those are taken off the ring whatever else is wrong with the frame, as
  * Linux does; when fewer were used than it claims, what there is is
- * dropped (the next buffers the device uses start a new frame).
+ * dropped (the next buffers the device uses start a new frame).  A count
+ * beyond the ring's size can never be right: it is refused before any
+ * memory is sized by it.  So is a frame beyond VS_NET_MAX_GSO_FRAME, the
+ * most one header can carry.
  */
 static void receive_mergeable(struct virtnet_info *vi, struct receive_queue *rq,
 			      struct virtnet_rx_buf *head, u32 len)
@@ -339,15 +355,20 @@ static void receive_mergeable(struct virtnet_info *vi, struct receive_queue *rq,
 		rx_error(vi, rq, head);
 		return;
 	}
+	/* spec dev.net.device-operation.processing-incoming-packets.2: the
+	 * buffers the packet is spread over, each one the driver posted. */
+	if (num_buf > virtqueue_get_vring_size(rq->vq)) {
+		dev_warn(&vi->vdev->dev, "%s: num_buffers %u beyond the ring's %u: dropped",
+			 rq->name, num_buf, virtqueue_get_vring_size(rq->vq));
+		mergeable_drop_rest(rq, num_buf);
+		rx_error(vi, rq, head);
+		return;
+	}
 	bufs = kmalloc_array(num_buf, sizeof(*bufs), GFP_ATOMIC);
 	lens = kmalloc_array(num_buf, sizeof(*lens), GFP_ATOMIC);
 	if (!bufs || !lens) {
 		/* Take the frame's buffers off the ring anyway; drop it. */
-		struct virtnet_rx_buf *b;
-		unsigned int l;
-
-		for (i = 1; i < num_buf && (b = rq_take(rq, &l)) != NULL; i++)
-			rx_buf_recycle(rq, b);
+		mergeable_drop_rest(rq, num_buf);
 		vi->stats.rx_dropped++;
 		rx_buf_recycle(rq, head);
 		goto out;
@@ -372,7 +393,7 @@ static void receive_mergeable(struct virtnet_info *vi, struct receive_queue *rq,
 		}
 		flen += l;
 	}
-	if (!bad && flen < ETH_HLEN) {
+	if (!bad && (flen < ETH_HLEN || flen > VS_NET_MAX_GSO_FRAME)) {
 		dev_warn(&vi->vdev->dev, "%s: %u-byte frame: dropped", rq->name, flen);
 		bad = true;
 	}
@@ -491,6 +512,19 @@ int virtnet_rx_pending(struct virtio_device *vdev)
 	return vi ? (int)vi->backlog_len : -ENODEV;
 }
 
+/* Can nothing arrive any more: the driver stopped (a failed restore), or
+ * every receive queue in use broken (a device that, say, used more bytes
+ * of a buffer than it has)? */
+static bool virtnet_rx_dead(struct virtnet_info *vi)
+{
+	if (!vi->rq)
+		return true;
+	for (unsigned int i = 0; i < vi->curr_queue_pairs; i++)
+		if (!virtqueue_is_broken(vi->rq[i].vq))
+			return false;
+	return true;
+}
+
 long virtnet_recv(struct virtio_device *vdev, void *buf, size_t len, struct virtnet_rx_meta *meta,
 		  bool wait)
 {
@@ -505,9 +539,12 @@ long virtnet_recv(struct virtio_device *vdev, void *buf, size_t len, struct virt
 	if (list_empty(&vi->backlog)) {
 		if (!wait)
 			return -EAGAIN;
-		wait_event_timeout(vi->wq, !list_empty(&vi->backlog), guest_timeout_jiffies());
+		/* what the stack already has comes first; then no waiting
+		 * for a queue that can never deliver */
+		wait_event_timeout(vi->wq, !list_empty(&vi->backlog) || virtnet_rx_dead(vi),
+				   guest_timeout_jiffies());
 		if (list_empty(&vi->backlog))
-			return -ETIMEDOUT;
+			return virtnet_rx_dead(vi) ? -EIO : -ETIMEDOUT;
 	}
 	skb = list_first_entry(&vi->backlog, struct virtnet_skb, list);
 	list_del(&skb->list);

@@ -217,6 +217,8 @@ static void gen_blk(struct gen *g, struct vs_scn_step *st)
 	st->fill = -1;
 	st->pattern = 1;
 	st->blk_check = 1;
+	for (size_t k = 0; k < 3; k++)
+		st->blk_lifetime[k] = -1;
 	if (st->op == VS_STEP_BLK_FLUSH || st->op == VS_STEP_BLK_GET_ID)
 		return;
 	st->sector = chance(g, 5) ? 2040 + below(g, 16) : below(g, 2048);

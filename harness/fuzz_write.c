@@ -172,6 +172,7 @@ static int put_step(FILE *f, const struct vs_scenario *s, const struct vs_scn_st
 	case VS_STEP_BLK_READ:
 	case VS_STEP_BLK_DISCARD:
 	case VS_STEP_BLK_WRITE_ZEROES:
+	case VS_STEP_BLK_SECURE_ERASE:
 		put_step_device(f, s, st);
 		put_result(f, st->result);
 		fprintf(f, ", \"sector\": %llu, \"count\": %u", (unsigned long long)st->sector,
@@ -195,6 +196,16 @@ static int put_step(FILE *f, const struct vs_scenario *s, const struct vs_scn_st
 			put_string(f, st->blk_id);
 		}
 		break;
+	case VS_STEP_BLK_GET_LIFETIME: {
+		static const char *const keys[3] = {"pre_eol_info", "life_a", "life_b"};
+
+		put_step_device(f, s, st);
+		put_result(f, st->result);
+		for (k = 0; k < 3; k++)
+			if (st->blk_lifetime[k] >= 0)
+				fprintf(f, ", \"%s\": %d", keys[k], st->blk_lifetime[k]);
+		break;
+	}
 	case VS_STEP_NET_SEND: {
 		static const char *const kinds[] = {"raw", "csum", "tso4"};
 

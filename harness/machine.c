@@ -144,6 +144,8 @@ static int build_device(struct vs_machine *m, size_t i, const struct vs_scn_devi
 	p.blk_backend_file = d->backend_file[0] ? d->backend_file : NULL;
 	p.blk_ioerr_first = d->ioerr_first;
 	p.blk_ioerr_count = d->ioerr_count;
+	p.blk_endurance = d->endurance_sectors;
+	p.blk_worn = d->worn_sectors;
 	/* Each net device its own address unless the file gives one, so a
 	 * pair of devices never shares one. */
 	memcpy(p.net_mac, d->mac, sizeof(p.net_mac));

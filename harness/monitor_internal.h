@@ -263,6 +263,9 @@ enum vs__rule {
 	VS_R_BLK_WRITEBACK_EARLY,
 	VS_R_BLK_SECURE_ERASE_SEG_MAX,
 	VS_R_BLK_ZONE_RESET_ALL_SECTOR,
+	VS_R_BLK_SECURE_ERASE_SECTORS_MAX,
+	VS_R_BLK_SECURE_ERASE_ALIGNMENT,
+	VS_R_BLK_SECURE_ERASE_FLAGS,
 	/* block device, device side */
 	VS_R_BLK_USED_LEN,
 	VS_R_BLK_STATUS_VALUE,
@@ -278,6 +281,7 @@ enum vs__rule {
 	VS_R_BLK_ZONED_MODEL,
 	VS_R_BLK_ZONED_PADDING,
 	VS_R_BLK_LIFETIME_VALUES,
+	VS_R_BLK_SECURE_ERASE_ZONE_ALIGNMENT,
 	/* network device (5.1), device side (rules/net.c, rules/net_ctrl.c) */
 	VS_R_NET_RX_NUM_BUFFERS,
 	VS_R_NET_RX_BUFFERS_TOGETHER,
@@ -470,6 +474,9 @@ struct vs__queue {
 	int busy; /* VS__IN_USED | VS__IN_AVAIL: catch-up recursion guard */
 	int tainted; /* the driver broke the avail ring: the outstanding count
 		      * no longer bounds what the device may complete */
+	int dev_broke; /* the device broke the used ring (an id or idx it could
+			* not have written): the driver may give the queue up,
+			* so it owes no notifications any more */
 	/* common to both layouts (monitor_ring.c) */
 	struct vs__dev *dev;   /* owner, set when enabled */
 	int packed;            /* tracked as a packed ring */

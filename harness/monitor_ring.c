@@ -590,6 +590,10 @@ static void seg_access(struct vs_monitor *mon, struct vs__dev *dev, const struct
 	const char *what = q->packed ? "id" : "head";
 	unsigned long long gpa = x->gpa, len = x->len, sg = a->gpa, sl = a->len;
 
+	/* The driver broke this queue's avail ring: its chains may be stale
+	 * entries over memory the driver freed and handed out again. */
+	if (q->tainted)
+		return;
 	/* spec dev.basic.virtqueues.virtqueue-descriptor-table.indirect-descriptors.1:
 	 * the WRITE flag of an indirect descriptor means nothing (split) */
 	if (x->is_write && a->table && a->wflag && !q->packed)
@@ -650,14 +654,19 @@ static void touch(struct vs_monitor *mon, struct vs__queue *q, int kind, const s
 		vs__split_touch(mon, q->dev, q, kind, x->gpa, x->len, x->is_write);
 }
 
-/* Has the driver broken an avail ring of dev?  Then it may have handed
- * out memory without the monitor walking the chain that would have told
- * it the memory is no longer an old ring. */
-static int avail_broken(const struct vs__dev *dev)
+/* Has a driver broken an avail ring?  Then it may have handed out memory
+ * without the monitor walking the chain that would have told it the
+ * memory is no longer an old ring -- and the arena tap does not say which
+ * device read it, so any device's broken ring counts. */
+static int avail_broken(const struct vs_monitor *mon)
 {
-	for (uint32_t i = 0; dev && i < dev->nq; i++)
-		if (dev->q[i] && dev->q[i]->tainted)
-			return 1;
+	for (uint32_t d = 0; d < mon->ndev; d++) {
+		const struct vs__dev *dev = mon->devs[d];
+
+		for (uint32_t i = 0; dev && i < dev->nq; i++)
+			if (dev->q[i] && dev->q[i]->tainted)
+				return 1;
+	}
 	return 0;
 }
 
@@ -673,8 +682,7 @@ static void dead_access(struct vs_monitor *mon, const struct access *x)
 				    : d->reason == VS_R_VQRESET_DEVICE_ACCESS  ? "queue reset"
 									       : "QueueReady=0";
 
-		if (overlaps(x->gpa, x->len, d->gpa, d->len) &&
-		    !(d->dev >= 0 && avail_broken(mon->devs[d->dev])))
+		if (overlaps(x->gpa, x->len, d->gpa, d->len) && !avail_broken(mon))
 			vs__violate(mon, d->dev >= 0 ? mon->devs[d->dev] : NULL, d->queue,
 				    (enum vs__rule)d->reason,
 				    "queue %d: device %s 0x%llx+%llu of its ring after %s", d->queue,

@@ -274,7 +274,8 @@ static void step_blk(struct run *r, size_t i, const struct vs_scn_step *st)
 		fail(r, "steps[%zu] %s: out of memory", i, vs_step_op_name(st->op));
 		return;
 	}
-	if (st->op == VS_STEP_BLK_FLUSH || st->op == VS_STEP_BLK_GET_ID)
+	if (st->op == VS_STEP_BLK_FLUSH || st->op == VS_STEP_BLK_GET_ID ||
+	    st->op == VS_STEP_BLK_GET_LIFETIME)
 		snprintf(what, sizeof(what), "%s %s", vs_step_op_name(st->op), md->desc->name);
 	else
 		snprintf(what, sizeof(what), "%s %s sectors %llu+%u", vs_step_op_name(st->op),
@@ -402,6 +403,8 @@ static void run_step(struct run *r, size_t i)
 	case VS_STEP_BLK_DISCARD:
 	case VS_STEP_BLK_WRITE_ZEROES:
 	case VS_STEP_BLK_GET_ID:
+	case VS_STEP_BLK_SECURE_ERASE:
+	case VS_STEP_BLK_GET_LIFETIME:
 		step_blk(r, i, st);
 		break;
 	case VS_STEP_NET_SEND:

@@ -188,6 +188,30 @@ static void make_data(const struct vs_scn_step *st, uint8_t *buf, size_t len)
 	vs_prng_fill(&p, buf, len);
 }
 
+/* blk.get-lifetime: the report against the values the step gives. */
+static int run_get_lifetime(struct vs_machine_dev *md, const struct vs_scn_step *st,
+			    char *mismatch, size_t len)
+{
+	static const char *const names[3] = {"pre_eol_info", "life_a", "life_b"};
+	struct vs_guest_blk_lifetime lt;
+	unsigned got[3];
+	int rc = vs_guest_blk_get_lifetime(md->handle, &lt);
+
+	if (rc)
+		return rc;
+	got[0] = lt.pre_eol_info;
+	got[1] = lt.lifetime_est_a;
+	got[2] = lt.lifetime_est_b;
+	for (size_t k = 0; k < 3; k++) {
+		if (st->blk_lifetime[k] < 0 || got[k] == (unsigned)st->blk_lifetime[k])
+			continue;
+		snprintf(mismatch, len, "%s %u, expected %d (pre_eol_info %u, life_a %u, life_b %u)",
+			 names[k], got[k], st->blk_lifetime[k], got[0], got[1], got[2]);
+		break;
+	}
+	return 0;
+}
+
 int vs__run_blk_step(struct vs__blk_run *b, struct vs_machine_dev *md, size_t d,
 		     const struct vs_scn_step *st, char *mismatch, size_t len)
 {
@@ -219,12 +243,16 @@ int vs__run_blk_step(struct vs__blk_run *b, struct vs_machine_dev *md, size_t d,
 		return vs_guest_blk_flush(md->handle);
 	case VS_STEP_BLK_DISCARD:
 	case VS_STEP_BLK_WRITE_ZEROES:
+	case VS_STEP_BLK_SECURE_ERASE:
 		rc = st->op == VS_STEP_BLK_DISCARD
 			     ? vs_guest_blk_discard(md->handle, st->sector, st->nsectors)
-			     : vs_guest_blk_write_zeroes(md->handle, st->sector, st->nsectors);
-		/* This device zeroes discarded sectors too (a driver may not
-		 * count on it, drv.blk.device-operation.15; the harness checks
-		 * its own device). */
+		     : st->op == VS_STEP_BLK_WRITE_ZEROES
+			     ? vs_guest_blk_write_zeroes(md->handle, st->sector, st->nsectors)
+			     : vs_guest_blk_secure_erase(md->handle, st->sector, st->nsectors);
+		/* This device zeroes discarded and erased sectors too (a
+		 * driver may not count on it for a discard,
+		 * drv.blk.device-operation.15; the harness checks its own
+		 * device). */
 		shadow_apply(sh, st->sector, st->nsectors, NULL, rc);
 		return rc;
 	case VS_STEP_BLK_GET_ID:
@@ -236,6 +264,8 @@ int vs__run_blk_step(struct vs__blk_run *b, struct vs_machine_dev *md, size_t d,
 				snprintf(mismatch, len, "id \"%.20s\", expected \"%.20s\"", id, want);
 		}
 		return rc;
+	case VS_STEP_BLK_GET_LIFETIME:
+		return run_get_lifetime(md, st, mismatch, len);
 	default:
 		return -EINVAL;
 	}

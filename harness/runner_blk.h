@@ -4,7 +4,8 @@
  * runner.
  *
  * The runner keeps a shadow of every disk: the bytes each successful
- * write put there, zeros after a discard or write zeroes, and "unknown"
+ * write put there, zeros after a discard, write zeroes or secure erase,
+ * and "unknown"
  * for sectors a failed operation may or may not have changed.  blk.read
  * compares what the driver read with the shadow; after the run, a
  * file-backed disk's file must hold what the shadow holds.
@@ -27,7 +28,8 @@ void vs__blk_run_destroy(struct vs__blk_run *b);
  * Run blk step st on md (device index d of m).  Returns the operation's
  * result (0 or a negative errno), which the step's "result" judges.  When
  * it succeeded but what it returned differs from what it should (data
- * read against the shadow, the id against "id"), mismatch gets a
+ * read against the shadow, the id against "id", the lifetime against
+ * "pre_eol_info" / "life_a" / "life_b"), mismatch gets a
  * sentence: a failure whatever "result" says.
  */
 int vs__run_blk_step(struct vs__blk_run *b, struct vs_machine_dev *md, size_t d,

@@ -258,8 +258,8 @@ static int parse_device(struct pctx *c, const cJSON *d, const char *path, size_t
 					   "msix_vectors", "features_add", "features_remove",
 					   "ports", "cols", "rows", "backends", "capacity_sectors",
 					   "read_only", "queues", "seg_max", "serial", "backend",
-					   "ioerr_sectors", "mac", "mtu", "queue_pairs", "link", "peer",
-					   NULL};
+					   "ioerr_sectors", "endurance_sectors", "worn_sectors", "mac",
+					   "mtu", "queue_pairs", "link", "peer", NULL};
 	char p[PATH_MAX_LEN], tr[32] = "mmio", list[160];
 	uint64_t v;
 	int rc;

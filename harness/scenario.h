@@ -91,6 +91,7 @@ struct vs_scn_device {
 	char backend_file[256];   /* "" = memory; "{pid}" already replaced */
 	int backend_remove;       /* the name had {pid}: removed after the run */
 	uint64_t ioerr_first, ioerr_count;
+	uint64_t endurance_sectors, worn_sectors; /* the lifetime wear model */
 	/* net (harness/scenario_net.c): mac given or all zeroes (the
 	 * machine then picks 52:54:00:12:34:<56 + index>), mtu and
 	 * queue_pairs 0 = the model's default, link_down, and the index of
@@ -128,6 +129,8 @@ enum vs_step_op {
 	VS_STEP_BLK_DISCARD,
 	VS_STEP_BLK_WRITE_ZEROES,
 	VS_STEP_BLK_GET_ID,
+	VS_STEP_BLK_SECURE_ERASE,
+	VS_STEP_BLK_GET_LIFETIME,
 	/* net (harness/scenario_net.c, harness/runner_net.c) */
 	VS_STEP_NET_SEND,
 	VS_STEP_NET_EXPECT,
@@ -204,7 +207,8 @@ struct vs_scn_step {
 	/* blk.*: the first sector and how many ("count"); blk.write's data,
 	 * one byte (fill >= 0) or a pattern seeded with pattern; blk.read's
 	 * comparison with what was written (blk_check); blk.get-id's expected
-	 * id (blk_id_given) */
+	 * id (blk_id_given); blk.get-lifetime's expected pre_eol_info,
+	 * life_a and life_b (-1: not given) */
 	uint64_t sector;
 	uint32_t nsectors;
 	uint64_t pattern;
@@ -212,6 +216,7 @@ struct vs_scn_step {
 	int blk_check;
 	char blk_id[21];
 	int blk_id_given;
+	int blk_lifetime[3];
 	/* net.*: send's frames (count: "count", sizes net_size_min..max, on
 	 * transmit queue "queue" (port), kind, destination, VLAN tag
 	 * net_vlan (-1 none), gso_size); expect's count ("received" in

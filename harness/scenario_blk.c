@@ -30,9 +30,12 @@ const char *const vs__scn_k_blk_range[] = {"op", "device", "result", "sector", "
 					   "comment", NULL};
 const char *const vs__scn_k_blk_plain[] = {"op", "device", "result", "comment", NULL};
 const char *const vs__scn_k_blk_get_id[] = {"op", "device", "result", "id", "comment", NULL};
+const char *const vs__scn_k_blk_get_lifetime[] = {"op",     "device", "result", "pre_eol_info",
+						  "life_a", "life_b", "comment", NULL};
 
-static const char *const device_keys[] = {"capacity_sectors", "read_only", "queues", "seg_max",
-					  "serial", "backend", "ioerr_sectors"};
+static const char *const device_keys[] = {"capacity_sectors", "read_only", "queues",
+					  "seg_max", "serial", "backend",
+					  "ioerr_sectors", "endurance_sectors", "worn_sectors"};
 
 /* "backend": {"file": "path"}; "{pid}" in the path becomes the process
  * id, so runs side by side do not share a disk (and the file is removed
@@ -133,6 +136,12 @@ int vs__scn_parse_blk_device(struct pctx *c, const cJSON *d, const char *path,
 		return rc;
 	if ((rc = parse_ioerr(c, d, path, out)) < 0)
 		return rc;
+	if ((rc = vs__scn_get_int(c, d, path, "endurance_sectors", 0, 1, BLK_MAX_SECTOR, &v)) < 0)
+		return rc;
+	out->endurance_sectors = rc ? v : 0;
+	if ((rc = vs__scn_get_int(c, d, path, "worn_sectors", 0, 0, BLK_MAX_SECTOR, &v)) < 0)
+		return rc;
+	out->worn_sectors = rc ? v : 0;
 	if (out->capacity_sectors && out->ioerr_count && out->ioerr_first >= out->capacity_sectors) {
 		vs__scn_child_path(p, path, "ioerr_sectors");
 		vs_diag_set(c->diag, p, "first sector %llu is beyond capacity_sectors %llu",
@@ -154,11 +163,14 @@ int vs__scn_parse_blk_step(struct pctx *c, const cJSON *st, const char *path,
 	out->fill = -1;
 	out->pattern = 1;
 	out->blk_check = 1;
+	for (size_t k = 0; k < 3; k++)
+		out->blk_lifetime[k] = -1;
 	switch (out->op) {
 	case VS_STEP_BLK_WRITE:
 	case VS_STEP_BLK_READ:
 	case VS_STEP_BLK_DISCARD:
 	case VS_STEP_BLK_WRITE_ZEROES:
+	case VS_STEP_BLK_SECURE_ERASE:
 		if ((rc = vs__scn_get_int(c, st, path, "sector", 0, 0, BLK_MAX_SECTOR, &v)) < 0)
 			return rc;
 		if (rc)
@@ -199,6 +211,19 @@ int vs__scn_parse_blk_step(struct pctx *c, const cJSON *st, const char *path,
 		if ((rc = vs__scn_get_string(c, st, path, "id", 0, out->blk_id, sizeof(out->blk_id))) < 0)
 			return rc;
 		out->blk_id_given = rc;
+	}
+	if (out->op == VS_STEP_BLK_GET_LIFETIME) {
+		/* pre_eol_info 0..3, the estimates 0..11: the values the spec
+		 * defines (the device must send no other) */
+		static const char *const keys[3] = {"pre_eol_info", "life_a", "life_b"};
+		static const double max[3] = {3, 11, 11};
+
+		for (size_t k = 0; k < 3; k++) {
+			if ((rc = vs__scn_get_int(c, st, path, keys[k], 0, 0, max[k], &v)) < 0)
+				return rc;
+			if (rc)
+				out->blk_lifetime[k] = (int)v;
+		}
 	}
 	return 0;
 }

@@ -74,9 +74,10 @@ extern const char *const vs__scn_k_blk_read[];
 extern const char *const vs__scn_k_blk_range[];
 extern const char *const vs__scn_k_blk_plain[];
 extern const char *const vs__scn_k_blk_get_id[];
+extern const char *const vs__scn_k_blk_get_lifetime[];
 /* machine.devices[i].capacity_sectors, read_only, queues, seg_max, serial,
- * backend, ioerr_sectors: read for a blk device, refused for another
- * type.  0 or -EINVAL. */
+ * backend, ioerr_sectors, endurance_sectors, worn_sectors: read for a blk
+ * device, refused for another type.  0 or -EINVAL. */
 int vs__scn_parse_blk_device(struct pctx *c, const cJSON *d, const char *path,
 			     struct vs_scn_device *out);
 /* The values of a blk.* step (out->op set, keys checked).  0 or -EINVAL. */

@@ -54,6 +54,8 @@ static const struct op_desc ops[] = {
 	{"blk.discard", VS_STEP_BLK_DISCARD, vs__scn_k_blk_range},
 	{"blk.write-zeroes", VS_STEP_BLK_WRITE_ZEROES, vs__scn_k_blk_range},
 	{"blk.get-id", VS_STEP_BLK_GET_ID, vs__scn_k_blk_get_id},
+	{"blk.secure-erase", VS_STEP_BLK_SECURE_ERASE, vs__scn_k_blk_range},
+	{"blk.get-lifetime", VS_STEP_BLK_GET_LIFETIME, vs__scn_k_blk_get_lifetime},
 	{"net.send", VS_STEP_NET_SEND, vs__scn_k_net_send},
 	{"net.expect", VS_STEP_NET_EXPECT, vs__scn_k_net_expect},
 	{"net.rx-mode", VS_STEP_NET_RX_MODE, vs__scn_k_net_rx_mode},
@@ -364,6 +366,8 @@ int vs__scn_parse_step(struct pctx *c, const cJSON *st, const char *path,
 	case VS_STEP_BLK_DISCARD:
 	case VS_STEP_BLK_WRITE_ZEROES:
 	case VS_STEP_BLK_GET_ID:
+	case VS_STEP_BLK_SECURE_ERASE:
+	case VS_STEP_BLK_GET_LIFETIME:
 		if ((rc = parse_step_device(c, st, path, s, out)) < 0)
 			return rc;
 		if ((rc = parse_result(c, st, path, out)) < 0)

@@ -125,7 +125,8 @@ static inline void restart(void)
 	 VS_BIT(VIRTIO_BLK_F_GEOMETRY) | VS_BIT(VIRTIO_BLK_F_BLK_SIZE) |                   \
 	 VS_BIT(VIRTIO_BLK_F_FLUSH) | VS_BIT(VIRTIO_BLK_F_TOPOLOGY) |                      \
 	 VS_BIT(VIRTIO_BLK_F_CONFIG_WCE) | VS_BIT(VIRTIO_BLK_F_DISCARD) |                  \
-	 VS_BIT(VIRTIO_BLK_F_WRITE_ZEROES))
+	 VS_BIT(VIRTIO_BLK_F_WRITE_ZEROES) | VS_BIT(VIRTIO_BLK_F_LIFETIME) |               \
+	 VS_BIT(VIRTIO_BLK_F_SECURE_ERASE))
 
 static inline void up_default(void)
 {
@@ -188,7 +189,8 @@ static inline void request(unsigned q, uint16_t h, uint32_t type, uint64_t secto
 	submit(q, h, s, n);
 }
 
-/* DISCARD / WRITE_ZEROES with n ranges starting at sector, count each. */
+/* DISCARD / WRITE_ZEROES / SECURE_ERASE with n ranges starting at sector,
+ * count each. */
 static inline void ranges(uint16_t h, uint32_t type, unsigned n, uint64_t sector, uint32_t count,
 		   uint32_t flags)
 {

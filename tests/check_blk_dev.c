@@ -7,8 +7,10 @@
  * the status byte and the data.  Configuration and features are checked
  * field by field; every malformed request (a table of them) must be
  * answered IOERR or UNSUPP with every writable byte reported, never
- * crash; the fault switches are driven the same way.  The file store is
- * in check_blk_store.c.
+ * crash; the fault switches are driven the same way.  Secure erase and
+ * the lifetime wear model (a table of ratings and wear against the
+ * reported values) have cases of their own.  The file store is in
+ * check_blk_store.c.
  */
 #include "blk_dev_fixture.h"
 
@@ -42,7 +44,12 @@ START_TEST(config_defaults)
 	ck_assert_uint_eq(cfg32(VS_BLK_CFG_MAX_WZ_SECTORS), 4096);
 	ck_assert_uint_eq(cfg32(VS_BLK_CFG_MAX_WZ_SEG), 4);
 	ck_assert_uint_eq(cfg8(VS_BLK_CFG_WZ_MAY_UNMAP), 1);
-	for (uint32_t i = VS_BLK_CFG_UNUSED1; i < VS_BLK_CFG_SIZE; i++)
+	for (uint32_t i = VS_BLK_CFG_UNUSED1; i < VS_BLK_CFG_UNUSED1 + 3; i++)
+		ck_assert_uint_eq(cfg8(i), 0);
+	ck_assert_uint_eq(cfg32(VS_BLK_CFG_MAX_SE_SECTORS), 1024);
+	ck_assert_uint_eq(cfg32(VS_BLK_CFG_MAX_SE_SEG), 2);
+	ck_assert_uint_eq(cfg32(VS_BLK_CFG_SE_ALIGNMENT), 8);
+	for (uint32_t i = VS_BLK_CFG_ZONED; i < VS_BLK_CFG_SIZE; i++)
 		ck_assert_uint_eq(cfg8(i), 0);
 }
 END_TEST
@@ -83,7 +90,11 @@ START_TEST(config_bad_params)
 	struct vs_device_params big = {.blk_capacity = (1ull << 24) + 1};
 	struct vs_device_params segs = {.blk_seg_max = 64};
 	struct vs_device_params file = {.blk_backend_file = "/nonexistent-dir/x.img"};
+	struct vs_device_params rating = {.blk_endurance = (1ull << 53) + 1};
+	struct vs_device_params worn = {.blk_worn = (1ull << 53) + 1};
 
+	ck_assert_int_eq(create(&rating), -EINVAL);
+	ck_assert_int_eq(create(&worn), -EINVAL);
 	ck_assert_int_eq(create(&big), -EINVAL);
 	ck_assert_ptr_null(vdev);
 	ck_assert_int_eq(create(&segs), -EINVAL);
@@ -245,10 +256,9 @@ END_TEST
 
 START_TEST(unsupported_types)
 {
-	static const uint32_t types[] = {VIRTIO_BLK_T_GET_LIFETIME, VIRTIO_BLK_T_SECURE_ERASE,
-					 VIRTIO_BLK_T_ZONE_OPEN,    VIRTIO_BLK_T_ZONE_REPORT,
-					 VIRTIO_BLK_T_SCSI_CMD,     VIRTIO_BLK_T_FLUSH_OUT,
-					 99,                        0xffffffffu};
+	static const uint32_t types[] = {VIRTIO_BLK_T_ZONE_OPEN, VIRTIO_BLK_T_ZONE_REPORT,
+					 VIRTIO_BLK_T_SCSI_CMD,  VIRTIO_BLK_T_FLUSH_OUT,
+					 99,                     0xffffffffu};
 
 	up_default();
 	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
@@ -386,6 +396,57 @@ static void bad_wz_beyond(void)
 	ranges(0, VIRTIO_BLK_T_WRITE_ZEROES, 1, 2040, 16, 0);
 }
 
+static void bad_lifetime_size(void)
+{
+	request(0, 0, VIRTIO_BLK_T_GET_LIFETIME, 0, 1, 8, 1);
+}
+
+static void bad_lifetime_readable(void)
+{
+	request(0, 0, VIRTIO_BLK_T_GET_LIFETIME, 0, 1, VS_BLK_LIFETIME_SIZE, 0);
+}
+
+static void bad_se_too_many(void)
+{
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 3, 0, 8, 0);
+}
+
+static void bad_se_too_long(void)
+{
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 1032, 0);
+}
+
+static void bad_se_unaligned_start(void)
+{
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 1, 4, 8, 0);
+}
+
+static void bad_se_unaligned_end(void)
+{
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 1, 8, 5, 0);
+}
+
+static void bad_se_beyond(void)
+{
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 1, 2040, 16, 0);
+}
+
+static void bad_se_unmap(void)
+{
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 8, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+}
+
+static void bad_se_reserved_flag(void)
+{
+	/* spec dev.blk.device-operation.4: UNSUPP, even with a bad range */
+	ranges(0, VIRTIO_BLK_T_SECURE_ERASE, 1, 5000, 8, 0x2);
+}
+
+static void bad_se_writable(void)
+{
+	request(0, 0, VIRTIO_BLK_T_SECURE_ERASE, 0, 1, 16, 1);
+}
+
 static const struct bad bads[] = {
 	{"8-byte header", bad_short_header, 1, VIRTIO_BLK_S_IOERR},
 	{"header in two buffers", bad_split_header, 513, VIRTIO_BLK_S_OK},
@@ -403,6 +464,16 @@ static const struct bad bads[] = {
 	{"5 discard segments", bad_discard_too_many, 1, VIRTIO_BLK_S_IOERR},
 	{"discard above max sectors", bad_discard_too_long, 1, VIRTIO_BLK_S_IOERR},
 	{"write zeroes past capacity", bad_wz_beyond, 1, VIRTIO_BLK_S_IOERR},
+	{"lifetime into 8 bytes", bad_lifetime_size, 9, VIRTIO_BLK_S_IOERR},
+	{"lifetime with readable data", bad_lifetime_readable, 1, VIRTIO_BLK_S_IOERR},
+	{"3 secure erase segments", bad_se_too_many, 1, VIRTIO_BLK_S_IOERR},
+	{"secure erase above max sectors", bad_se_too_long, 1, VIRTIO_BLK_S_IOERR},
+	{"secure erase at sector 4", bad_se_unaligned_start, 1, VIRTIO_BLK_S_IOERR},
+	{"secure erase ending at 13", bad_se_unaligned_end, 1, VIRTIO_BLK_S_IOERR},
+	{"secure erase past capacity", bad_se_beyond, 1, VIRTIO_BLK_S_IOERR},
+	{"secure erase with unmap", bad_se_unmap, 1, VIRTIO_BLK_S_UNSUPP},
+	{"secure erase with a reserved flag", bad_se_reserved_flag, 1, VIRTIO_BLK_S_UNSUPP},
+	{"secure erase with writable data", bad_se_writable, 17, VIRTIO_BLK_S_IOERR},
 };
 
 START_TEST(bad_request)
@@ -444,9 +515,216 @@ START_TEST(read_only_refuses_writes)
 	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_IOERR);
 	ranges(1, VIRTIO_BLK_T_WRITE_ZEROES, 1, 0, 8, 0);
 	ck_assert_uint_eq(done(0, 1, 1), VIRTIO_BLK_S_IOERR);
+	ranges(1, VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 8, 0);
+	ck_assert_uint_eq(done(0, 1, 1), VIRTIO_BLK_S_IOERR);
 	request(0, 2, VIRTIO_BLK_T_IN, 0, 1, 512, 1);
 	ck_assert_uint_eq(done(0, 2, 513), VIRTIO_BLK_S_OK);
 	ck_assert_uint_eq(gp(DATA(2), 512)[0], 0); /* no data was written */
+}
+END_TEST
+
+/* ---- Secure erase ---- */
+
+START_TEST(secure_erase_zeroes)
+{
+	up_default();
+	memset(gp(DATA(0), 64 * 512), 0xaa, 64 * 512);
+	request(0, 0, VIRTIO_BLK_T_OUT, 0, 16, 2048, 0);
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_OK);
+	/* two segments at the limit of two: sectors 8..15 and 16..23 */
+	ranges(4, VIRTIO_BLK_T_SECURE_ERASE, 2, 8, 8, 0);
+	ck_assert_uint_eq(done(0, 4, 1), VIRTIO_BLK_S_OK);
+	/* one of max_secure_erase_sectors */
+	ranges(5, VIRTIO_BLK_T_SECURE_ERASE, 1, 1024, 1024, 0);
+	ck_assert_uint_eq(done(0, 5, 1), VIRTIO_BLK_S_OK);
+	request(0, 8, VIRTIO_BLK_T_IN, 0, 16, 2048, 1);
+	ck_assert_uint_eq(done(0, 8, 16 * 2048 + 1), VIRTIO_BLK_S_OK);
+	for (unsigned s = 0; s < 64; s++) {
+		uint8_t want = s >= 8 && s < 24 ? 0 : 0xaa;
+
+		ck_assert_uint_eq(gp(DATA(8), 64 * 512)[s * 512], want);
+		ck_assert_uint_eq(gp(DATA(8), 64 * 512)[s * 512 + 511], want);
+	}
+}
+END_TEST
+
+START_TEST(secure_erase_to_unaligned_capacity)
+{
+	struct vs_device_params p = {.blk_capacity = 1001};
+
+	ck_assert_int_eq(create(&p), 0);
+	bring_up(ALL_BLK);
+	memset(gp(DATA(0), 17 * 512), 0x3c, 17 * 512);
+	request(0, 0, VIRTIO_BLK_T_OUT, 984, 1, 17 * 512, 0);
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_OK);
+	/* 992 is aligned, 1001 is not but is the end of the disk */
+	ranges(1, VIRTIO_BLK_T_SECURE_ERASE, 1, 992, 9, 0);
+	ck_assert_uint_eq(done(0, 1, 1), VIRTIO_BLK_S_OK);
+	/* ending at 1000 is aligned; at 999 it is neither */
+	ranges(1, VIRTIO_BLK_T_SECURE_ERASE, 1, 992, 7, 0);
+	ck_assert_uint_eq(done(0, 1, 1), VIRTIO_BLK_S_IOERR);
+	request(0, 2, VIRTIO_BLK_T_IN, 984, 1, 17 * 512, 1);
+	ck_assert_uint_eq(done(0, 2, 17 * 512 + 1), VIRTIO_BLK_S_OK);
+	for (unsigned s = 0; s < 17; s++)
+		ck_assert_uint_eq(gp(DATA(2), 17 * 512)[s * 512 + 100], s < 8 ? 0x3c : 0);
+}
+END_TEST
+
+START_TEST(secure_erase_file_store)
+{
+	struct vs_device_params p = {.blk_capacity = 256, .blk_backend_file = file_path};
+	uint8_t buf[512];
+	FILE *f;
+
+	ck_assert_int_eq(create(&p), 0);
+	/* writeback cache: the erase is made stable anyway */
+	bring_up(ALL_BLK);
+	memset(gp(DATA(0), 16 * 512), 0x77, 16 * 512);
+	request(0, 0, VIRTIO_BLK_T_OUT, 0, 4, 2048, 0);
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_OK);
+	ranges(1, VIRTIO_BLK_T_SECURE_ERASE, 1, 8, 8, 0);
+	ck_assert_uint_eq(done(0, 1, 1), VIRTIO_BLK_S_OK);
+	f = fopen(file_path, "rb");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fseek(f, 7 * 512, SEEK_SET), 0);
+	ck_assert_uint_eq(fread(buf, 1, 512, f), 512);
+	ck_assert_uint_eq(buf[0], 0x77);
+	ck_assert_uint_eq(fread(buf, 1, 512, f), 512);
+	ck_assert_uint_eq(buf[0], 0);
+	ck_assert_int_eq(fseek(f, 15 * 512, SEEK_SET), 0);
+	ck_assert_uint_eq(fread(buf, 1, 512, f), 512);
+	ck_assert_uint_eq(buf[511], 0);
+	fclose(f);
+}
+END_TEST
+
+START_TEST(commands_need_their_features)
+{
+	struct vs_device_params p = {0};
+
+	ck_assert_int_eq(create(&p), 0);
+	bring_up(ALL_BLK & ~(VS_BIT(VIRTIO_BLK_F_LIFETIME) | VS_BIT(VIRTIO_BLK_F_SECURE_ERASE)));
+	memset(gp(DATA(0), 16), 0x33, 16);
+	request(0, 0, VIRTIO_BLK_T_GET_LIFETIME, 0, 1, VS_BLK_LIFETIME_SIZE, 1);
+	ck_assert_uint_eq(done(0, 0, 7), VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(gp(DATA(0), 6)[0], 0);
+	ck_assert_uint_eq(gp(DATA(0), 6)[5], 0);
+	ranges(1, VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 8, 0);
+	ck_assert_uint_eq(done(0, 1, 1), VIRTIO_BLK_S_UNSUPP);
+}
+END_TEST
+
+/* ---- Lifetime ---- */
+
+/* GET_LIFETIME on head h: pre_eol_info, est_a, est_b. */
+static void lifetime(uint16_t h, uint16_t out[3])
+{
+	memset(gp(DATA(h), 8), 0xee, 8);
+	request(0, h, VIRTIO_BLK_T_GET_LIFETIME, 0, 1, VS_BLK_LIFETIME_SIZE, 1);
+	ck_assert_uint_eq(done(0, h, VS_BLK_LIFETIME_SIZE + 1), VIRTIO_BLK_S_OK);
+	out[0] = vs_le16(gp(DATA(h), 6) + VS_BLK_LIFETIME_PRE_EOL);
+	out[1] = vs_le16(gp(DATA(h), 6) + VS_BLK_LIFETIME_EST_A);
+	out[2] = vs_le16(gp(DATA(h), 6) + VS_BLK_LIFETIME_EST_B);
+}
+
+#define ck_lifetime(got, eol, a, b)                                                       \
+	do {                                                                               \
+		ck_assert_uint_eq((got)[0], (eol));                                        \
+		ck_assert_uint_eq((got)[1], (a));                                          \
+		ck_assert_uint_eq((got)[2], (b));                                          \
+	} while (0)
+
+struct wear_case {
+	uint64_t endurance, worn; /* params (0: default 16 x 2048) */
+	uint16_t eol, a, b;       /* the report */
+};
+
+static const struct wear_case wear_cases[] = {
+	{1000, 0, 1, 1, 1},
+	{1000, 99, 1, 1, 1},
+	{1000, 100, 1, 1, 2},
+	{1000, 799, 1, 2, 8},
+	{1000, 800, 2, 3, 9},
+	{1000, 899, 2, 3, 9},
+	{1000, 900, 3, 3, 10},
+	{1000, 1000, 3, 3, 10},
+	{1000, 1001, 3, 3, 11},
+	{1000, 4000, 3, 10, 11},
+	{1000, 4001, 3, 11, 11},
+	{0, 3276, 1, 1, 1},
+	{0, 3277, 1, 1, 2},
+	{1ull << 53, 1ull << 53, 3, 3, 10},
+};
+
+START_TEST(lifetime_wear_table)
+{
+	const struct wear_case *c = &wear_cases[_i];
+	struct vs_device_params p = {.blk_endurance = c->endurance, .blk_worn = c->worn};
+	uint16_t lt[3];
+
+	ck_assert_int_eq(create(&p), 0);
+	bring_up(ALL_BLK);
+	lifetime(0, lt);
+	ck_lifetime(lt, c->eol, c->a, c->b);
+}
+END_TEST
+
+START_TEST(lifetime_counts_programmed_sectors)
+{
+	struct vs_device_params p = {.blk_endurance = 1000};
+	uint16_t lt[3];
+
+	ck_assert_int_eq(create(&p), 0);
+	bring_up(ALL_BLK);
+	lifetime(0, lt);
+	ck_lifetime(lt, 1, 1, 1);
+	request(0, 0, VIRTIO_BLK_T_OUT, 0, 16, 2048, 0);  /* 64 sectors */
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_OK);
+	request(0, 0, VIRTIO_BLK_T_OUT, 64, 16, 2048, 0); /* 128 */
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_OK);
+	lifetime(20, lt);
+	ck_lifetime(lt, 1, 1, 2);
+	ranges(18, VIRTIO_BLK_T_WRITE_ZEROES, 1, 200, 300, 0); /* 428 */
+	ck_assert_uint_eq(done(0, 18, 1), VIRTIO_BLK_S_OK);
+	ranges(18, VIRTIO_BLK_T_SECURE_ERASE, 2, 0, 8, 0);     /* 444 */
+	ck_assert_uint_eq(done(0, 18, 1), VIRTIO_BLK_S_OK);
+	/* not counted: a discard, a read, failed requests */
+	ranges(18, VIRTIO_BLK_T_DISCARD, 1, 0, 1000, 0);
+	ck_assert_uint_eq(done(0, 18, 1), VIRTIO_BLK_S_OK);
+	request(0, 0, VIRTIO_BLK_T_IN, 0, 16, 2048, 1);
+	ck_assert_uint_eq(done(0, 0, 16 * 2048 + 1), VIRTIO_BLK_S_OK);
+	request(0, 0, VIRTIO_BLK_T_OUT, 2047, 1, 1024, 0);
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_IOERR);
+	ranges(18, VIRTIO_BLK_T_SECURE_ERASE, 1, 4, 8, 0);
+	ck_assert_uint_eq(done(0, 18, 1), VIRTIO_BLK_S_IOERR);
+	lifetime(20, lt);
+	ck_lifetime(lt, 1, 2, 5);
+	/* wear is physical: a reset keeps it */
+	vs_vdev_reset(vdev);
+	restart();
+	bring_up(ALL_BLK);
+	lifetime(20, lt);
+	ck_lifetime(lt, 1, 2, 5);
+}
+END_TEST
+
+START_TEST(lifetime_in_order_on_a_file_store)
+{
+	/* The answer is made at completion: a GET_LIFETIME queued behind a
+	 * write sees it. */
+	struct vs_device_params p = {.blk_endurance = 100, .blk_backend_file = file_path};
+	uint16_t lt[3];
+
+	ck_assert_int_eq(create(&p), 0);
+	bring_up(ALL_BLK);
+	request(0, 0, VIRTIO_BLK_T_OUT, 0, 16, 2048, 0); /* 64 sectors */
+	request(0, 20, VIRTIO_BLK_T_GET_LIFETIME, 0, 1, VS_BLK_LIFETIME_SIZE, 1);
+	ck_assert_uint_eq(done(0, 0, 1), VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(done(0, 20, VS_BLK_LIFETIME_SIZE + 1), VIRTIO_BLK_S_OK);
+	lt[0] = vs_le16(gp(DATA(20), 6) + VS_BLK_LIFETIME_PRE_EOL);
+	lt[1] = vs_le16(gp(DATA(20), 6) + VS_BLK_LIFETIME_EST_A);
+	lt[2] = vs_le16(gp(DATA(20), 6) + VS_BLK_LIFETIME_EST_B);
+	ck_lifetime(lt, 1, 2, 7);
 }
 END_TEST
 
@@ -536,6 +814,22 @@ static Suite *blk_dev_suite(void)
 	tcase_add_test(tc, unsupported_types);
 	tcase_add_test(tc, multiqueue);
 	tcase_add_test(tc, capacity_change_limits_requests);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("SecureErase");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, secure_erase_zeroes);
+	tcase_add_test(tc, secure_erase_to_unaligned_capacity);
+	tcase_add_test(tc, secure_erase_file_store);
+	tcase_add_test(tc, commands_need_their_features);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("Lifetime");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, lifetime_wear_table, 0,
+			    (int)(sizeof(wear_cases) / sizeof(wear_cases[0])));
+	tcase_add_test(tc, lifetime_counts_programmed_sectors);
+	tcase_add_test(tc, lifetime_in_order_on_a_file_store);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("BadInput");

@@ -5,9 +5,11 @@
  * transport, split and packed rings), with the monitor watching.
  *
  * What the driver made of the configuration (limits, cache mode, queues),
- * data round trips of every size against a reference copy, the operations
- * refused before they reach the device, and a faulty device: lengths and
- * status values it must not trust, requests that never complete.  Every
+ * data round trips of every size against a reference copy, secure erase
+ * cut into aligned ranges within its limits, the lifetime report, the
+ * operations refused before they reach the device, and a faulty device:
+ * lengths and status values it must not trust, requests that never
+ * complete.  Every
  * test ends with the guest shut down, no guest memory left allocated,
  * every virtqueue buffer returned, and (unless the test faults) no
  * violation.
@@ -129,6 +131,9 @@ START_TEST(limits_from_config)
 	ck_assert_uint_eq(info.max_discard_sectors, 4096);
 	ck_assert_uint_eq(info.max_discard_segments, 4);
 	ck_assert_uint_eq(info.max_write_zeroes_sectors, 4096);
+	ck_assert_uint_eq(info.max_secure_erase_sectors, 1024);
+	ck_assert_uint_eq(info.max_secure_erase_segments, 2);
+	ck_assert_uint_eq(info.secure_erase_alignment, 8);
 	no_violations();
 	shutdown();
 }
@@ -146,6 +151,7 @@ START_TEST(limits_without_features)
 	ck_assert_uint_eq(info.max_segments, 1);
 	ck_assert_int_eq(info.writeback, 0);
 	ck_assert_uint_eq(info.max_discard_sectors, 0);
+	ck_assert_uint_eq(info.max_secure_erase_sectors, 1024); /* still offered */
 	before = vs_vdev_requests_completed(m->devs[0].vdev);
 	ck_assert_int_eq(vs_guest_blk_flush(h), 0); /* nothing cached: no request */
 	ck_assert_int_eq(vs_guest_blk_discard(h, 0, 8), -EOPNOTSUPP);
@@ -212,6 +218,7 @@ START_TEST(roundtrip)
 {
 	static const size_t sizes[] = {512, 4096, 4608, 65536, 69632, 300 * 512};
 	uint8_t *ref = calloc(2048, 512), *buf = malloc(300 * 512);
+	struct vs_guest_blk_lifetime lt;
 	char id[20];
 	uint64_t at = 0;
 
@@ -227,6 +234,8 @@ START_TEST(roundtrip)
 	memset(ref + 5 * 512, 0, 20 * 512);
 	ck_assert_int_eq(vs_guest_blk_write_zeroes(h, 150, 9000 - 8990), 0);
 	memset(ref + 150 * 512, 0, 10 * 512);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 1600, 64), 0);
+	memset(ref + 1600 * 512, 0, 64 * 512);
 	for (uint64_t s = 0; s < 2048; s += 300) {
 		size_t n = (2048 - s < 300 ? 2048 - s : 300) * 512;
 
@@ -235,6 +244,11 @@ START_TEST(roundtrip)
 	}
 	ck_assert_int_eq(vs_guest_blk_get_id(h, id), 0);
 	ck_assert_mem_eq(id, "virtiosim-blk\0\0\0\0\0\0\0", 20);
+	/* 656 sectors programmed of the 32768 the cells are rated for */
+	ck_assert_int_eq(vs_guest_blk_get_lifetime(h, &lt), 0);
+	ck_assert_uint_eq(lt.pre_eol_info, 1);
+	ck_assert_uint_eq(lt.lifetime_est_a, 1);
+	ck_assert_uint_eq(lt.lifetime_est_b, 1);
 	/* freeze / restore keeps the disk and the driver working */
 	ck_assert_int_eq(vs_guest_reset(h), 0);
 	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 0, buf, 4096), 0);
@@ -270,6 +284,101 @@ START_TEST(large_discard_is_split)
 }
 END_TEST
 
+START_TEST(secure_erase_is_split)
+{
+	uint8_t *buf = malloc(1 << 20);
+	uint64_t before;
+
+	build("split", "{\"type\": \"blk\", \"capacity_sectors\": 65536}");
+	memset(buf, 0xab, 1 << 20);
+	ck_assert_int_eq(vs_guest_blk_rw(h, 1, 10000, buf, 1 << 20), 0);
+	before = vs_vdev_requests_completed(m->devs[0].vdev);
+	/* 5000 sectors: ranges of <= 1024, 2 per request: 5 ranges, 3 requests */
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 9000, 5000), 0);
+	ck_assert_uint_eq(vs_vdev_requests_completed(m->devs[0].vdev), before + 3);
+	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 10000, buf, 1 << 20), 0);
+	for (size_t i = 0; i < (1 << 20); i += 512)
+		ck_assert_uint_eq(buf[i], i < 4000 * 512 ? 0 : 0xab);
+	free(buf);
+	no_violations();
+	shutdown();
+}
+END_TEST
+
+START_TEST(secure_erase_alignment)
+{
+	uint8_t buf[4096];
+	uint64_t before;
+
+	/* 1001 sectors: the last range may end at the unaligned capacity */
+	build("packed", "{\"type\": \"blk\", \"transport\": \"pci\", \"capacity_sectors\": 1001}");
+	memset(buf, 0x5e, sizeof(buf));
+	ck_assert_int_eq(vs_guest_blk_rw(h, 1, 993, buf, 8 * 512), 0);
+	before = vs_vdev_requests_completed(m->devs[0].vdev);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 4, 8), -EINVAL);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 8, 12), -EINVAL);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 992, 8), 0);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 1000, 1), 0);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 1000, 2), -EINVAL);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 0, 0), -EINVAL);
+	ck_assert_uint_eq(vs_vdev_requests_completed(m->devs[0].vdev), before + 2);
+	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 993, buf, 8 * 512), 0);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		ck_assert_uint_eq(buf[i], 0);
+	no_violations();
+	shutdown();
+}
+END_TEST
+
+START_TEST(lifetime_follows_the_writes)
+{
+	struct vs_guest_blk_lifetime lt;
+	uint8_t buf[50 * 512];
+
+	build("split", "{\"type\": \"blk\", \"transport\": \"mmio-legacy\", \"endurance_sectors\": 100}");
+	ck_assert_int_eq(vs_guest_blk_get_lifetime(h, &lt), 0);
+	ck_assert_uint_eq(lt.pre_eol_info, 1);
+	ck_assert_uint_eq(lt.lifetime_est_a, 1);
+	ck_assert_uint_eq(lt.lifetime_est_b, 1);
+	memset(buf, 1, sizeof(buf));
+	ck_assert_int_eq(vs_guest_blk_rw(h, 1, 0, buf, sizeof(buf)), 0);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 64, 32), 0);
+	/* 82 sectors of 100 (MLC), of 400 (SLC) */
+	ck_assert_int_eq(vs_guest_blk_get_lifetime(h, &lt), 0);
+	ck_assert_uint_eq(lt.pre_eol_info, 2);
+	ck_assert_uint_eq(lt.lifetime_est_a, 3);
+	ck_assert_uint_eq(lt.lifetime_est_b, 9);
+	ck_assert_int_eq(vs_guest_blk_write_zeroes(h, 0, 19), 0);
+	ck_assert_int_eq(vs_guest_blk_get_lifetime(h, &lt), 0);
+	ck_assert_uint_eq(lt.pre_eol_info, 3);
+	ck_assert_uint_eq(lt.lifetime_est_a, 3);
+	ck_assert_uint_eq(lt.lifetime_est_b, 11);
+	no_violations();
+	shutdown();
+}
+END_TEST
+
+START_TEST(without_the_features)
+{
+	struct vs_guest_blk_lifetime lt;
+	struct vs_guest_blk_info info;
+	uint64_t before;
+
+	build("split", "{\"type\": \"blk\", \"features_remove\": [15, 16]}");
+	ck_assert_int_eq(vs_guest_blk_info(h, &info), 0);
+	ck_assert_uint_eq(info.max_secure_erase_sectors, 0);
+	ck_assert_uint_eq(info.max_secure_erase_segments, 0);
+	ck_assert_uint_eq(info.secure_erase_alignment, 0);
+	before = vs_vdev_requests_completed(m->devs[0].vdev);
+	/* refused by the driver: nothing reaches the device */
+	ck_assert_int_eq(vs_guest_blk_get_lifetime(h, &lt), -EOPNOTSUPP);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 0, 8), -EOPNOTSUPP);
+	ck_assert_uint_eq(vs_vdev_requests_completed(m->devs[0].vdev), before);
+	no_violations();
+	shutdown();
+}
+END_TEST
+
 /* ---- Refused before the device ---- */
 
 START_TEST(refused_requests)
@@ -283,6 +392,7 @@ START_TEST(refused_requests)
 	ck_assert_int_eq(vs_guest_blk_rw(h, 1, 0, buf, 512), -EROFS);
 	ck_assert_int_eq(vs_guest_blk_discard(h, 0, 1), -EROFS);
 	ck_assert_int_eq(vs_guest_blk_write_zeroes(h, 0, 1), -EROFS);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 0, 8), -EROFS);
 	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 0, buf, 100), -EINVAL);
 	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 0, buf, 0), -EINVAL);
 	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 1023, buf, 1024), -EINVAL);
@@ -306,6 +416,7 @@ START_TEST(not_a_disk)
 	ck_assert_int_eq(vs_guest_blk_rw(h, 0, 0, buf, 512), -ENODEV);
 	ck_assert_int_eq(vs_guest_blk_flush(h), -ENODEV);
 	ck_assert_int_eq(vs_guest_blk_info(h, &info), -ENODEV);
+	ck_assert_int_eq(vs_guest_blk_secure_erase(h, 0, 8), -ENODEV);
 	shutdown();
 }
 END_TEST
@@ -441,6 +552,10 @@ static Suite *blk_drv_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, roundtrip, 0, (int)(sizeof(rts) / sizeof(rts[0])));
 	tcase_add_test(tc, large_discard_is_split);
+	tcase_add_test(tc, secure_erase_is_split);
+	tcase_add_test(tc, secure_erase_alignment);
+	tcase_add_test(tc, lifetime_follows_the_writes);
+	tcase_add_test(tc, without_the_features);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 

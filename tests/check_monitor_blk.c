@@ -421,6 +421,82 @@ static void zoned_padding(void)
 	cread(VS_BLK_CFG_ZONED + 20, 4);
 }
 
+/* SECURE_ERASE offered and accepted, its limits read: 64 sectors per
+ * segment, 2 segments, alignment 8. */
+static void secure_erase_init(void)
+{
+	offer(VIRTIO_BLK_F_SECURE_ERASE, 1);
+	cfg_put(VS_BLK_CFG_MAX_SE_SECTORS, 64, 4);
+	cfg_put(VS_BLK_CFG_MAX_SE_SEG, 2, 4);
+	cfg_put(VS_BLK_CFG_SE_ALIGNMENT, 8, 4);
+	blk_init();
+	cread(VS_BLK_CFG_MAX_SE_SECTORS, 4);
+	cread(VS_BLK_CFG_MAX_SE_SEG, 4);
+	cread(VS_BLK_CFG_SE_ALIGNMENT, 4);
+}
+
+static void secure_erase_sectors_max(void)
+{
+	secure_erase_init();
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 72, 0);
+	answer(VIRTIO_BLK_S_IOERR, 1);
+}
+
+static void secure_erase_alignment_start(void)
+{
+	secure_erase_init();
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, 4, 8, 0);
+	answer(VIRTIO_BLK_S_IOERR, 1);
+}
+
+static void secure_erase_alignment_end(void)
+{
+	secure_erase_init();
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, CAPACITY - 16, 12, 0); /* ends 4 short of it */
+	answer(VIRTIO_BLK_S_IOERR, 1);
+}
+
+static void secure_erase_flags(void)
+{
+	secure_erase_init();
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 8, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+	answer(VIRTIO_BLK_S_UNSUPP, 1);
+}
+
+static void secure_erase_unknown_flags_status(void)
+{
+	/* spec dev.blk.device-operation.4 covers secure erase too */
+	secure_erase_init();
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, 0, 8, 0x4);
+	answer(VIRTIO_BLK_S_OK, 1);
+}
+
+static void secure_erase_zone_alignment(void)
+{
+	/* a zoned device (model NONE) with 64-sector zones */
+	offer(VIRTIO_BLK_F_ZONED, 1);
+	cfg_put(VS_BLK_CFG_ZONE_SECTORS, 64, 4);
+	secure_erase_init();
+	cread(VS_BLK_CFG_ZONE_SECTORS, 4);
+}
+
+static void lifetime_not_negotiated(void)
+{
+	blk_init();
+	request(VIRTIO_BLK_T_GET_LIFETIME, 0, 1, VS_BLK_LIFETIME_SIZE, 1);
+	dev_write(DATA, VS_BLK_LIFETIME_SIZE);
+	answer(VIRTIO_BLK_S_UNSUPP, 7);
+}
+
+static void lifetime_framing(void)
+{
+	offer(VIRTIO_BLK_F_LIFETIME, 1);
+	blk_init();
+	request(VIRTIO_BLK_T_GET_LIFETIME, 0, 1, 8, 1);
+	dev_write(DATA, 8);
+	answer(VIRTIO_BLK_S_IOERR, 9);
+}
+
 static void lifetime_values(void)
 {
 	uint8_t lt[6];
@@ -467,6 +543,15 @@ static const struct rule_case cases[] = {
 	{"blk.zoned-model", VS_SIDE_DEVICE, zoned_model, NULL},
 	{"blk.zoned-padding", VS_SIDE_DEVICE, zoned_padding, NULL},
 	{"blk.lifetime-values", VS_SIDE_DEVICE, lifetime_values, NULL},
+	{"blk.secure-erase-sectors-max", VS_SIDE_DRIVER, secure_erase_sectors_max, NULL},
+	{"blk.secure-erase-alignment", VS_SIDE_DRIVER, secure_erase_alignment_start, NULL},
+	{"blk.secure-erase-alignment", VS_SIDE_DRIVER, secure_erase_alignment_end, NULL},
+	{"blk.secure-erase-flags", VS_SIDE_DRIVER, secure_erase_flags, NULL},
+	{"blk.unknown-flags-status", VS_SIDE_DEVICE, secure_erase_unknown_flags_status,
+	 "blk.secure-erase-flags"},
+	{"blk.secure-erase-zone-alignment", VS_SIDE_DEVICE, secure_erase_zone_alignment, NULL},
+	{"blk.command-not-negotiated", VS_SIDE_DRIVER, lifetime_not_negotiated, NULL},
+	{"blk.request-framing", VS_SIDE_DRIVER, lifetime_framing, NULL},
 };
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
@@ -498,7 +583,7 @@ START_TEST(rule_table_complete)
 			found |= strcmp(cases[j].rule, r[i].id) == 0;
 		ck_assert_msg(found, "rule %s has no faulty-side test", r[i].id);
 	}
-	ck_assert_int_eq(nblk, 31);
+	ck_assert_int_eq(nblk, 35);
 }
 END_TEST
 
@@ -507,7 +592,8 @@ END_TEST
 START_TEST(clean_every_request_type)
 {
 	offer(VIRTIO_BLK_F_CONFIG_WCE, 1);
-	blk_init();
+	offer(VIRTIO_BLK_F_LIFETIME, 1);
+	secure_erase_init();
 	cread(VS_BLK_CFG_WRITEBACK, 1);
 	wrw(VIRTIO_MMIO_CONFIG + VS_BLK_CFG_WRITEBACK, 1, 0);
 	request(VIRTIO_BLK_T_IN, 8, SEG_MAX, 512, 1);
@@ -523,6 +609,12 @@ START_TEST(clean_every_request_type)
 	ranges(VIRTIO_BLK_T_DISCARD, MAX_DISCARD_SEG, 0, 8, 0);
 	answer(VIRTIO_BLK_S_OK, 1);
 	ranges(VIRTIO_BLK_T_WRITE_ZEROES, 1, 16, 8, VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP);
+	answer(VIRTIO_BLK_S_OK, 1);
+	/* secure erase: two aligned segments of the limit; one ending at
+	 * the capacity (a multiple of 8 here, so aligned anyway) */
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 2, 64, 64, 0);
+	answer(VIRTIO_BLK_S_OK, 1);
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, CAPACITY - 64, 64, 0);
 	answer(VIRTIO_BLK_S_OK, 1);
 	/* valid lifetime values, a zone reset of all zones at sector 0 */
 	request(VIRTIO_BLK_T_GET_LIFETIME, 0, 1, 6, 1);
@@ -566,6 +658,40 @@ START_TEST(clean_writeback_written_before_read)
 	cread(VS_BLK_CFG_WRITEBACK, 1);
 	settle();
 	expect_clean();
+}
+END_TEST
+
+START_TEST(clean_secure_erase_to_unaligned_capacity)
+{
+	/* The last segment of a disk of 1001 sectors ends at the capacity,
+	 * off the 8-sector alignment: nothing else could cover it.  A zoned
+	 * device whose zones the alignment covers whole is fine too. */
+	offer(VIRTIO_BLK_F_ZONED, 1);
+	cfg_put(VS_BLK_CFG_ZONE_SECTORS, 4, 4);
+	cfg_put(VS_BLK_CFG_CAPACITY, 1001, 8);
+	secure_erase_init();
+	cread(VS_BLK_CFG_ZONE_SECTORS, 4);
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, 992, 9, 0);
+	answer(VIRTIO_BLK_S_OK, 1);
+	settle();
+	expect_clean();
+}
+END_TEST
+
+START_TEST(secure_erase_limits_need_the_feature)
+{
+	/* Limits read without SECURE_ERASE negotiated mean nothing: only
+	 * the command itself is named. */
+	offer(VIRTIO_BLK_F_SECURE_ERASE, 0);
+	cfg_put(VS_BLK_CFG_MAX_SE_SECTORS, 8, 4);
+	cfg_put(VS_BLK_CFG_SE_ALIGNMENT, 8, 4);
+	blk_init();
+	cread(VS_BLK_CFG_MAX_SE_SECTORS, 4);
+	cread(VS_BLK_CFG_SE_ALIGNMENT, 4);
+	ranges(VIRTIO_BLK_T_SECURE_ERASE, 1, 4, 16, 0);
+	answer(VIRTIO_BLK_S_UNSUPP, 1);
+	settle();
+	expect_only("blk.command-not-negotiated", VS_SIDE_DRIVER, NULL);
 }
 END_TEST
 
@@ -694,6 +820,8 @@ static Suite *monitor_blk_suite(void)
 	tcase_add_checked_fixture(tc, blk_setup, fx_teardown);
 	tcase_add_test(tc, clean_every_request_type);
 	tcase_add_test(tc, clean_writeback_written_before_read);
+	tcase_add_test(tc, clean_secure_erase_to_unaligned_capacity);
+	tcase_add_test(tc, secure_erase_limits_need_the_feature);
 	tcase_add_test(tc, unknown_limits_are_not_judged);
 	tcase_add_test(tc, status_rules_skip_other_types);
 	tcase_add_test(tc, reset_forgets_requests);

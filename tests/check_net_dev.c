@@ -1017,6 +1017,37 @@ START_TEST(rx_mergeable_tiny_first_buffer)
 }
 END_TEST
 
+/* A whole ring of zero-length receive buffers: each is given back unused
+ * (used len 0) in one pass, nothing spins; the frame waits for a real
+ * buffer and takes it. */
+START_TEST(rx_ring_of_empty_buffers)
+{
+	uint32_t len = raw_frame(frame, MAC_OWN, 60), id, ulen;
+
+	up(0, VS_BIT(VIRTIO_NET_F_MRG_RXBUF));
+	for (uint32_t i = 0; i < QSZ; i++) {
+		struct seg sg = {balloc(64), 0, VRING_DESC_F_WRITE};
+
+		submit(0, 0, &sg, 1);
+	}
+	tx(0, &H0, frame, len);
+	for (uint32_t i = 0; i < QSZ; i++) {
+		next_used(0, 0, &id, &ulen);
+		ck_assert_uint_eq(id, i);
+		ck_assert_uint_eq(ulen, 0);
+	}
+	ck_assert(!has_used(0, 0));
+	ck_assert_uint_eq(stats(0).rx_frames, 0);
+	ck_assert_uint_eq(stats(0).rx_dropped_too_big, 0);
+	post_rx(0, 0, 256, 1);
+	ck_assert_int_eq(rx_next(0, 0, &pkt), 0);
+	ck_assert_uint_eq(pkt.head[0], 0);
+	ck_assert_uint_eq(pkt.h.num_buffers, 1);
+	ck_assert_mem_eq(pkt.data, frame, 60);
+	ck_assert_uint_eq(vs_vdev_status_peek(dev[0]) & VIRTIO_CONFIG_S_DEVICE_NEEDS_RESET, 0);
+}
+END_TEST
+
 START_TEST(rx_too_big_for_one_buffer)
 {
 	uint32_t len = raw_frame(frame, MAC_OWN, 200);
@@ -2227,6 +2258,36 @@ START_TEST(guest_offloads_refit_backlog)
 }
 END_TEST
 
+/* A GSO frame that waited as one (the driver took TSO4) is segmented when
+ * the driver turns the offload off; segments beyond mtu + 14 are not passed
+ * with gso NONE (spec dev.net.device-configuration-layout.5), as they are
+ * not when segmented on the way in. */
+START_TEST(guest_offloads_refit_keeps_mtu)
+{
+	struct vhdr h = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .gso_type = VIRTIO_NET_HDR_GSO_TCPV4,
+			 .gso_size = 4000, .csum_start = 34, .csum_offset = 16, .hdr_len = 54};
+	uint32_t len = tcp4(frame, MAC_OWN, 9000, 1, 0x10);
+	uint8_t b[8] = {0};
+
+	up(0, VS_BIT(VIRTIO_NET_F_CSUM) | VS_BIT(VIRTIO_NET_F_HOST_TSO4) |
+		      VS_BIT(VIRTIO_NET_F_GUEST_CSUM) | VS_BIT(VIRTIO_NET_F_GUEST_TSO4) |
+		      VS_BIT(VIRTIO_NET_F_MTU) | VS_BIT(VIRTIO_NET_F_CTRL_VQ) |
+		      VS_BIT(VIRTIO_NET_F_CTRL_GUEST_OFFLOADS));
+	tx(0, &h, frame, len);
+	ck_assert(!has_used(0, 0));
+	ck_assert_uint_eq(ctrl(0, VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+			       VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, b, 8), VIRTIO_NET_OK);
+	post_rx(0, 0, 8192, 4);
+	/* 4000 + 4000 + 1000 payload bytes: only the last segment fits 1514 */
+	ck_assert_int_eq(rx_next(0, 0, &pkt), 0);
+	ck_assert_uint_eq(pkt.len, 54 + 1000);
+	ck_assert_uint_eq(pkt.h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
+	ck_assert_int_eq(rx_next(0, 0, &pkt), -1);
+	ck_assert_uint_eq(stats(0).rx_dropped_too_big, 2);
+	ck_assert_uint_eq(stats(0).rx_frames, 1);
+}
+END_TEST
+
 /* ---- Faults ---- */
 
 START_TEST(fault_num_buffers_over)
@@ -2317,6 +2378,7 @@ static Suite *net_dev_suite(void)
 	tcase_add_test(tc, rx_mergeable_waits_for_buffers);
 	tcase_add_test(tc, rx_mergeable_never_fits);
 	tcase_add_test(tc, rx_mergeable_tiny_first_buffer);
+	tcase_add_test(tc, rx_ring_of_empty_buffers);
 	tcase_add_test(tc, rx_too_big_for_one_buffer);
 	tcase_add_test(tc, rx_over_mtu_dropped);
 	tcase_add_test(tc, tx_unknown_flags_ignored);
@@ -2336,6 +2398,7 @@ static Suite *net_dev_suite(void)
 	tcase_add_test(tc, gso_udp_l4_segmented);
 	tcase_add_test(tc, guest_offloads_set);
 	tcase_add_test(tc, guest_offloads_refit_backlog);
+	tcase_add_test(tc, guest_offloads_refit_keeps_mtu);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("BadInput");

@@ -7,7 +7,10 @@
  * right length, sectors stay inside the capacity and the segments inside
  * seg_max / size_max / max_*_seg, as the driver read those from config
  * (the monitor keeps every config byte the driver read), and commands
- * need their features.
+ * need their features.  SECURE_ERASE segments also keep to
+ * max_secure_erase_sectors, start on secure_erase_sector_alignment (and
+ * end on it unless they end at the capacity: a warning, the spec only
+ * says the alignment is for splitting) and carry no flag.
  *
  * Device side, when the request is used: the used len reaches the status
  * byte, the device wrote the status byte (the arena tap sees every write
@@ -18,7 +21,8 @@
  * got that answer, and lifetime metrics stay within their defined values.
  * Config: FLUSH offered with CONFIG_WCE, writeback 0 when FLUSH was not
  * negotiated, padding 0, ZONED never offered on a legacy interface, and
- * with ZONED a defined model and zero padding.
+ * with ZONED a defined model and zero padding, and (with SECURE_ERASE too)
+ * a secure erase alignment that is a multiple of zone_sectors.
  *
  * Per device, a small table remembers what each outstanding request was
  * (type, flags, where its status byte is) until it is used.  It runs
@@ -140,6 +144,23 @@ static void check_zoned(struct vs_monitor *mon, struct vs__dev *dev, const struc
 			    (unsigned long long)pad);
 }
 
+/* spec dev.blk.device-operation.37: with ZONED and SECURE_ERASE, the
+ * secure erase alignment is a whole number of zones. */
+static void check_zone_alignment(struct vs_monitor *mon, struct vs__dev *dev,
+				 const struct vs__blk *b)
+{
+	uint64_t align, zone;
+
+	if (!negotiated(dev, VIRTIO_BLK_F_ZONED) || !negotiated(dev, VIRTIO_BLK_F_SECURE_ERASE) ||
+	    !cfg_field(b, VS_BLK_CFG_SE_ALIGNMENT, 4, &align) ||
+	    !cfg_field(b, VS_BLK_CFG_ZONE_SECTORS, 4, &zone) || zone == 0)
+		return;
+	if (align % zone)
+		vs__violate(mon, dev, -1, VS_R_BLK_SECURE_ERASE_ZONE_ALIGNMENT,
+			    "secure_erase_sector_alignment %llu, zone_sectors %llu",
+			    (unsigned long long)align, (unsigned long long)zone);
+}
+
 void vs__blk_config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t off,
 			 unsigned width, uint64_t val)
 {
@@ -162,6 +183,7 @@ void vs__blk_config_read(struct vs_monitor *mon, struct vs__dev *dev, uint32_t o
 				    "config byte %u (padding) reads 0x%02x", at, byte);
 	}
 	check_zoned(mon, dev, b);
+	check_zone_alignment(mon, dev, b);
 	if (off > VS_BLK_CFG_WRITEBACK || off + width <= VS_BLK_CFG_WRITEBACK)
 		return;
 	/* spec drv.blk.device-initialization.4 (legacy: allowed, 5.2.5.3) */
@@ -325,7 +347,39 @@ static void check_segs(struct vs_monitor *mon, struct vs__dev *dev, const struct
 			    (unsigned long long)longest, (unsigned long long)lim);
 }
 
-/* DISCARD / WRITE_ZEROES: the segments; returns REQ_* flags seen. */
+/* One SECURE_ERASE segment against the limits the driver read, once the
+ * feature is negotiated. */
+static void check_secure_erase_seg(struct vs_monitor *mon, struct vs__dev *dev,
+				   const struct vs__blk *b, struct vs__queue *q, uint16_t head,
+				   uint64_t i, uint64_t sector, uint64_t n, uint32_t flags)
+{
+	uint64_t lim, align, cap;
+
+	if (flags)
+		vs__violate(mon, dev, (int)q->index, VS_R_BLK_SECURE_ERASE_FLAGS,
+			    "queue %u head %u: segment %llu flags 0x%x", q->index, head,
+			    (unsigned long long)i, flags);
+	if (!negotiated(dev, VIRTIO_BLK_F_SECURE_ERASE))
+		return;
+	if (cfg_field(b, VS_BLK_CFG_MAX_SE_SECTORS, 4, &lim) && n > lim)
+		vs__violate(mon, dev, (int)q->index, VS_R_BLK_SECURE_ERASE_SECTORS_MAX,
+			    "queue %u head %u: segment %llu of %llu sectors, max_secure_erase_sectors "
+			    "%llu", q->index, head, (unsigned long long)i, (unsigned long long)n,
+			    (unsigned long long)lim);
+	if (!cfg_field(b, VS_BLK_CFG_SE_ALIGNMENT, 4, &align) || align <= 1)
+		return;
+	/* the last range of a disk whose size is not aligned ends at it */
+	if (sector % align ||
+	    ((sector + n) % align &&
+	     !(cfg_field(b, VS_BLK_CFG_CAPACITY, 8, &cap) && sector + n == cap)))
+		vs__violate(mon, dev, (int)q->index, VS_R_BLK_SECURE_ERASE_ALIGNMENT,
+			    "queue %u head %u: segment %llu sectors %llu+%llu, "
+			    "secure_erase_sector_alignment %llu", q->index, head,
+			    (unsigned long long)i, (unsigned long long)sector, (unsigned long long)n,
+			    (unsigned long long)align);
+}
+
+/* DISCARD / WRITE_ZEROES / SECURE_ERASE: the segments; returns REQ_* flags seen. */
 static uint8_t check_ranges(struct vs_monitor *mon, struct vs__dev *dev, const struct vs__blk *b,
 			    struct vs__queue *q, uint16_t head, const struct blk_view *rd,
 			    uint32_t type)
@@ -373,6 +427,9 @@ static uint8_t check_ranges(struct vs_monitor *mon, struct vs__dev *dev, const s
 				    (unsigned long long)i, f);
 		check_range(mon, dev, b, q, head, vs_le64(seg + VS_BLK_SEG_SECTOR),
 			    vs_le32(seg + VS_BLK_SEG_NUM));
+		if (type == VIRTIO_BLK_T_SECURE_ERASE)
+			check_secure_erase_seg(mon, dev, b, q, head, i, vs_le64(seg + VS_BLK_SEG_SECTOR),
+					       vs_le32(seg + VS_BLK_SEG_NUM), f);
 	}
 	return flags;
 }
@@ -456,6 +513,17 @@ static uint8_t check_request(struct vs_monitor *mon, struct vs__dev *dev, struct
 			vs__violate(mon, dev, (int)q->index, VS_R_BLK_GET_ID_LEN,
 				    "queue %u head %u: %llu bytes for the id", q->index, head,
 				    (unsigned long long)in_data);
+		break;
+	case VIRTIO_BLK_T_GET_LIFETIME:
+		if (!negotiated(dev, VIRTIO_BLK_F_LIFETIME))
+			vs__violate(mon, dev, (int)q->index, VS_R_BLK_COMMAND_NOT_NEGOTIATED,
+				    "queue %u head %u: GET_LIFETIME without VIRTIO_BLK_F_LIFETIME",
+				    q->index, head);
+		if (out_data || in_data != VS_BLK_LIFETIME_SIZE)
+			FRAMING("GET_LIFETIME with %llu device-readable and %llu device-writable data "
+				"bytes (struct virtio_blk_lifetime: 0 and %u)",
+				(unsigned long long)out_data, (unsigned long long)in_data,
+				VS_BLK_LIFETIME_SIZE);
 		break;
 	case VIRTIO_BLK_T_DISCARD:
 	case VIRTIO_BLK_T_WRITE_ZEROES:

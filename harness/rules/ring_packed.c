@@ -707,7 +707,7 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 	while (q->live && !pk->lost) {
 		uint16_t pos = pk->used_pos;
 		uint32_t slots, bufs = 1, len;
-		int marked = pk->mark[pos] & MARK_FLAGS;
+		int marked = pk->mark[pos] & MARK_FLAGS, overrun = 0;
 		struct vs__chain *c;
 		struct pdesc d;
 
@@ -796,6 +796,7 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 					    q->index, p, d.id, (pos + slots) % q->lnum);
 				pk->mark[p] = 0;
 				pk->idle[p] = slot_flags(mon, q, p, &(int){1});
+				overrun = 1;
 			}
 		}
 		if (mon->obs)
@@ -808,6 +809,13 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 				   marked && pk->snap_valid && notify_needed(dev, q, slots),
 				   VS_R_PACKED_NOTIFY_MISSING, pk->used_pos);
 		pk->snap_valid = 0;
+		/* A used descriptor the device wrote inside another's slots:
+		 * where the driver reads its next one is no longer the
+		 * shadow's guess (see unfollow). */
+		if (overrun) {
+			unfollow(mon, q);
+			break;
+		}
 	}
 	q->busy &= ~VS__IN_USED;
 }
@@ -917,11 +925,16 @@ void vs__packed_access(struct vs_monitor *mon, struct vs__dev *dev, struct vs__q
 				continue;
 			}
 			/* spec dev.basic.packed-virtqueues.virtqueue-descriptor-table.3 */
-			if (!pk->lost && !pk->stuck && ahead >= pk->inflight)
+			if (!pk->lost && !pk->stuck && ahead >= pk->inflight) {
 				vs__violate(mon, dev, (int)q->index, VS_R_PACKED_DEVICE_WRITE_DESC,
-					    "queue %u: device wrote slot %llu; it holds %u slot(s) from slot %u",
+					    "queue %u: device wrote slot %llu; it holds %u slot(s) from slot %u; the monitor stops following this queue",
 					    q->index, (unsigned long long)s, pk->inflight, pk->used_pos);
-			else if (pk->mark[s] & MARK_FLAGS)
+				/* a slot the driver owns now holds the device's
+				 * bytes: neither side's reading of it is the
+				 * shadow's any more (see unfollow) */
+				unfollow(mon, q);
+				continue;
+			} else if (pk->mark[s] & MARK_FLAGS)
 				vs__violate(mon, dev, (int)q->index, VS_R_PACKED_DEVICE_WRITE_DESC,
 					    "queue %u: device wrote slot %llu again after its flags made it used",
 					    q->index, (unsigned long long)s);

@@ -165,6 +165,7 @@ int vs__split_enable(struct vs_monitor *mon, struct vs__dev *dev, struct vs__que
 	q->snap_valid = 0;
 	q->busy = 0;
 	q->tainted = 0;
+	q->dev_broke = 0;
 	q->kick_idx = 0;
 	read_fields(mon, q);
 	kick_reset(q);
@@ -182,7 +183,7 @@ static void owe_kick(struct vs_monitor *mon, struct vs__dev *dev, struct vs__que
 {
 	int ok = 1, owed;
 
-	if (q->kick_owed || !q->dev_tapped || q->tainted ||
+	if (q->kick_owed || !q->dev_tapped || q->tainted || q->dev_broke ||
 	    !(dev->status & VIRTIO_CONFIG_S_DRIVER_OK) || dev->suspended || dev->suspend_req)
 		return;
 	if (vs__feat(dev, VIRTIO_F_EVENT_IDX))
@@ -546,6 +547,7 @@ static uint16_t process_used(struct vs_monitor *mon, struct vs__dev *dev, struct
 	id = vs_le32(raw);
 	len = vs_le32(raw + 4);
 	if (id >= q->lnum) {
+		q->dev_broke = 1;
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_ID_RANGE,
 			    "used idx %u: id %u >= queue size %u", pos, id, q->lnum);
 		return 1;
@@ -556,18 +558,22 @@ static uint16_t process_used(struct vs_monitor *mon, struct vs__dev *dev, struct
 	if (!c->outstanding) {
 		/* Once the driver broke the avail ring (tainted), the shadow
 		 * no longer knows which heads the device was right to take. */
-		if (!q->tainted)
+		if (!q->tainted) {
+			q->dev_broke = 1;
 			vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_ID_NOT_OUTSTANDING,
 				    "used idx %u: id %u is not outstanding", pos, id);
+		}
 		return 1;
 	}
 	if (vs__feat(dev, VIRTIO_F_IN_ORDER))
 		step = in_order_take(mon, dev, q, pos, id, left);
 	/* spec dev.basic.virtqueues.virtqueue-used-ring.2 */
-	if (len > c->writable)
+	if (len > c->writable) {
+		q->dev_broke = 1;
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_LEN,
 			    "used idx %u: id %u len %u > %llu device-writable bytes", pos, id, len,
 			    (unsigned long long)c->writable);
+	}
 	if (mon->obs)
 		vs__emit(mon, "used", dev, (int)q->index, "idx=%u id=%u len=%u", pos, id, len);
 	vs__devtype_used(mon, dev, q, (uint16_t)id, c, len);
@@ -602,6 +608,7 @@ static void used_catchup(struct vs_monitor *mon, struct vs__dev *dev, struct vs_
 			    "queue %u: used flags 0x%x", q->index, flags);
 	if (delta > q->lnum) {
 		/* 2.7.8: idx counts entries; at most Queue Size are outstanding */
+		q->dev_broke = 1;
 		vs__violate(mon, dev, (int)q->index, VS_R_SPLIT_USED_IDX_JUMP,
 			    "queue %u: used idx %u -> %u on a queue of %u", q->index, q->used_shadow,
 			    idx, q->lnum);
@@ -808,6 +815,8 @@ void vs__split_pending(struct vs_monitor *mon, struct vs__dev *dev, struct vs__q
 	q->kick_owed = 0;
 	if (q->sup_gen != q->kick_owed_gen)
 		return; /* the device changed its mind meanwhile: no claim */
+	if (q->dev_broke)
+		return; /* the driver may have given the queue up meanwhile */
 	/* spec drv.basic.virtqueues.available-buffer-notification-suppression.4 / .6 */
 	vs__violate(mon, dev, (int)q->index,
 		    event_idx ? VS_R_NOTIFY_AVAIL_MISSING_EVENT_IDX : VS_R_NOTIFY_AVAIL_MISSING,

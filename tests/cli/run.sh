@@ -90,6 +90,14 @@ expect_exit 0 "rules --coverage --format json" "$bin" rules --coverage --format 
 expect_exit 0 "faults lists the catalogue" "$bin" faults
 grep -q 'device.used-id-out-of-range' "$tmp/out" && ok "faults lists device.used-id-out-of-range" || nok "faults lists device.used-id-out-of-range"
 expect_exit 0 "faults --format json" "$bin" faults --format json
+# Every fault in the catalogue has a scenario of the suite that switches it on.
+"$bin" faults | awk 'NR > 1 && $1 ~ /\./ { print $1 }' >"$tmp/faults"
+missing=""
+while read -r f; do
+	grep -lqF "\"name\": \"$f\"" scenarios/*.json || missing="$missing $f"
+done <"$tmp/faults"
+if [ -s "$tmp/faults" ] && [ -z "$missing" ]; then ok "every fault has a scenario ($(wc -l <"$tmp/faults") faults)"
+else nok "every fault has a scenario" "without one:$missing"; fi
 expect_exit 0 "validate the suite" "$bin" validate scenarios/
 
 # virtiosim fuzz: usage errors exit 2; a short seeded run is clean and

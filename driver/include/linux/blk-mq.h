@@ -30,7 +30,7 @@ struct bio_vec {
 	unsigned int bv_len;
 };
 
-/* One range of a discard or write zeroes request. */
+/* One range of a discard, secure erase or write zeroes request. */
 struct blk_range {
 	sector_t sector;
 	unsigned int nr_sectors;
@@ -46,8 +46,10 @@ struct request {
 	unsigned int __data_len;    /* bytes */
 	struct bio_vec *bvec;       /* data segments */
 	unsigned short nr_bvec;
-	struct blk_range *ranges;   /* DISCARD / WRITE_ZEROES */
+	struct blk_range *ranges;   /* DISCARD / SECURE_ERASE / WRITE_ZEROES */
 	unsigned short nr_ranges;
+	unsigned int drv_cmd;       /* DRV_IN: the driver's command (virtiosim; Linux drivers
+				     * keep it in their pdu) */
 	blk_status_t status;
 	bool started;
 	bool ended;

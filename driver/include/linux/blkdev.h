@@ -10,7 +10,9 @@
  * the queue limits the driver set (segments per request, segment size,
  * discard ranges), spreads them round robin over the hardware queues,
  * dispatches them through the driver's queue_rq and waits (running the
- * machine) until every one has ended.
+ * machine) until every one has ended.  blk_execute_drv_in does the same
+ * for one driver-private command (Linux: a REQ_OP_DRV_IN request whose
+ * command the driver's own code put in its pdu).
  */
 #ifndef VS_LINUX_BLKDEV_H
 #define VS_LINUX_BLKDEV_H
@@ -41,13 +43,15 @@ enum req_op {
 	REQ_OP_WRITE = 1,
 	REQ_OP_FLUSH = 2,
 	REQ_OP_DISCARD = 3,
+	REQ_OP_SECURE_ERASE = 5,
 	REQ_OP_WRITE_ZEROES = 9,
-	REQ_OP_DRV_IN = 34, /* a driver-private command that reads (virtio-blk GET_ID) */
+	REQ_OP_DRV_IN = 34, /* a driver-private command that reads (virtio-blk GET_ID, GET_LIFETIME) */
 };
 
 static inline bool op_is_write(enum req_op op)
 {
-	return op == REQ_OP_WRITE || op == REQ_OP_DISCARD || op == REQ_OP_WRITE_ZEROES;
+	return op == REQ_OP_WRITE || op == REQ_OP_DISCARD || op == REQ_OP_SECURE_ERASE ||
+	       op == REQ_OP_WRITE_ZEROES;
 }
 
 /* features of struct queue_limits */
@@ -66,6 +70,12 @@ struct queue_limits {
 	unsigned short max_discard_segments; /* ranges per discard request */
 	unsigned int discard_granularity;    /* bytes */
 	unsigned int max_write_zeroes_sectors; /* per request; 0: no write zeroes */
+	unsigned int max_secure_erase_sectors; /* per range; 0: no secure erase */
+	/* virtiosim: Linux folds these two into max_discard_segments and
+	 * discard_granularity; kept apart here so each command keeps to its
+	 * own limits. */
+	unsigned short max_secure_erase_segments; /* ranges per secure erase request */
+	unsigned int secure_erase_granularity;    /* bytes; ranges start (and end) on it */
 };
 
 struct blk_mq_tag_set;
@@ -126,15 +136,21 @@ struct gendisk *disk_find_by_dev(const struct device *dev);
 /*
  * virtiosim: one operation from the harness, synchronously.  READ and
  * WRITE move len bytes (a multiple of 512) at sector between buf and the
- * disk; DISCARD and WRITE_ZEROES cover len bytes of sectors (buf unused);
- * FLUSH covers nothing (a no-op without a write cache); DRV_IN reads
- * len bytes of a driver command's answer into buf.  Returns 0, -EINVAL
- * (bad length or range), -EROFS, -EOPNOTSUPP (no discard / write zeroes,
- * or the device said so), -EIO, -ETIMEDOUT (a request did not end within
- * the guest timeout: it is abandoned, its memory freed when it ends or
- * the driver reclaims it), -ENODEV (the disk went away), -ENOMEM.
+ * disk; DISCARD, SECURE_ERASE and WRITE_ZEROES cover len bytes of sectors
+ * (buf unused); FLUSH covers nothing (a no-op without a write cache).  A
+ * SECURE_ERASE must start on secure_erase_granularity and end on it or at
+ * the capacity (the ranges are cut on it).  Returns 0, -EINVAL (bad
+ * length, range or alignment; DRV_IN, which takes blk_execute_drv_in),
+ * -EROFS, -EOPNOTSUPP (no discard / write zeroes / secure erase, or the
+ * device said so), -EIO, -ETIMEDOUT (a request did not end within the
+ * guest timeout: it is abandoned, its memory freed when it ends or the
+ * driver reclaims it), -ENODEV (the disk went away), -ENOMEM.
  */
 int blk_execute_sync(struct gendisk *disk, enum req_op op, sector_t sector, void *buf,
 		     size_t len);
+/* virtiosim: the driver-private command cmd (REQ_OP_DRV_IN, request
+ * drv_cmd) reading len bytes (1..PAGE_SIZE) into buf; errors as above
+ * (-EOPNOTSUPP also when the driver does not know cmd). */
+int blk_execute_drv_in(struct gendisk *disk, unsigned int cmd, void *buf, size_t len);
 
 #endif /* VS_LINUX_BLKDEV_H */

@@ -57,6 +57,12 @@ _Static_assert(offsetof(struct virtio_blk_config, num_queues) == VS_BLK_CFG_NUM_
 	       "num_queues");
 _Static_assert(offsetof(struct virtio_blk_config, max_write_zeroes_seg) == VS_BLK_CFG_MAX_WZ_SEG,
 	       "max_write_zeroes_seg");
+_Static_assert(offsetof(struct virtio_blk_config, max_secure_erase_sectors) ==
+		       VS_BLK_CFG_MAX_SE_SECTORS,
+	       "max_secure_erase_sectors");
+_Static_assert(offsetof(struct virtio_blk_config, secure_erase_sector_alignment) ==
+		       VS_BLK_CFG_SE_ALIGNMENT,
+	       "secure_erase_sector_alignment");
 _Static_assert(offsetof(struct virtio_blk_config, zoned) == VS_BLK_CFG_ZONED, "zoned");
 _Static_assert(sizeof(struct virtio_blk_config) == VS_BLK_CFG_SIZE, "config size");
 
@@ -68,7 +74,7 @@ struct virtio_blk_outhdr {
 };
 _Static_assert(sizeof(struct virtio_blk_outhdr) == VS_BLK_HDR_SIZE, "outhdr size");
 
-/* One range of a DISCARD or WRITE_ZEROES request. */
+/* One range of a DISCARD, WRITE_ZEROES or SECURE_ERASE request. */
 struct virtio_blk_discard_write_zeroes {
 	u64 sector;
 	u32 num_sectors;
@@ -76,6 +82,20 @@ struct virtio_blk_discard_write_zeroes {
 };
 _Static_assert(sizeof(struct virtio_blk_discard_write_zeroes) == VS_BLK_SEG_SIZE, "range size");
 
+/* The answer of GET_LIFETIME (VIRTIO_BLK_F_LIFETIME). */
+struct virtio_blk_lifetime {
+	u16 pre_eol_info;              /* VIRTIO_BLK_PRE_EOL_INFO_* */
+	u16 device_lifetime_est_typ_a; /* SLC wear: 1..10 in 10% steps, 11 exceeded */
+	u16 device_lifetime_est_typ_b; /* MLC wear, the same scale */
+};
+_Static_assert(sizeof(struct virtio_blk_lifetime) == VS_BLK_LIFETIME_SIZE, "lifetime size");
+_Static_assert(offsetof(struct virtio_blk_lifetime, device_lifetime_est_typ_b) ==
+		       VS_BLK_LIFETIME_EST_B,
+	       "lifetime est b");
+
+#ifndef le16_to_cpu
+#define le16_to_cpu(x) ((u16)(x))
+#endif
 #define cpu_to_le32(x) ((u32)(x))
 #define cpu_to_le64(x) ((u64)(x))
 
