@@ -414,7 +414,8 @@ int vs_guest_blk_flush(int handle)
 	return err ? err : blk_execute_sync(disk, REQ_OP_FLUSH, 0, NULL, 0);
 }
 
-int vs_guest_blk_discard(int handle, uint64_t sector, uint64_t nsectors)
+/* An operation on a range of sectors that moves no data. */
+static int guest_blk_range(int handle, enum req_op op, uint64_t sector, uint64_t nsectors)
 {
 	struct gendisk *disk;
 	size_t len;
@@ -422,29 +423,22 @@ int vs_guest_blk_discard(int handle, uint64_t sector, uint64_t nsectors)
 
 	if (!err)
 		err = guest_blk_bytes(nsectors, &len);
-	return err ? err : blk_execute_sync(disk, REQ_OP_DISCARD, sector, NULL, len);
+	return err ? err : blk_execute_sync(disk, op, sector, NULL, len);
+}
+
+int vs_guest_blk_discard(int handle, uint64_t sector, uint64_t nsectors)
+{
+	return guest_blk_range(handle, REQ_OP_DISCARD, sector, nsectors);
 }
 
 int vs_guest_blk_write_zeroes(int handle, uint64_t sector, uint64_t nsectors)
 {
-	struct gendisk *disk;
-	size_t len;
-	int err = guest_disk(handle, &disk);
-
-	if (!err)
-		err = guest_blk_bytes(nsectors, &len);
-	return err ? err : blk_execute_sync(disk, REQ_OP_WRITE_ZEROES, sector, NULL, len);
+	return guest_blk_range(handle, REQ_OP_WRITE_ZEROES, sector, nsectors);
 }
 
 int vs_guest_blk_secure_erase(int handle, uint64_t sector, uint64_t nsectors)
 {
-	struct gendisk *disk;
-	size_t len;
-	int err = guest_disk(handle, &disk);
-
-	if (!err)
-		err = guest_blk_bytes(nsectors, &len);
-	return err ? err : blk_execute_sync(disk, REQ_OP_SECURE_ERASE, sector, NULL, len);
+	return guest_blk_range(handle, REQ_OP_SECURE_ERASE, sector, nsectors);
 }
 
 int vs_guest_blk_get_id(int handle, char id[20])
