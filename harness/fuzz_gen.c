@@ -140,7 +140,7 @@ static int gen_machine(struct gen *g)
 		    (rc = device_defaults(type, d)) < 0)
 			return rc;
 		memset(d->name, 0, sizeof(d->name));
-		snprintf(d->name, sizeof(d->name), "%.40s%zu", d->type, i);
+		snprintf(d->name, sizeof(d->name), "%.40s%zu", type, i);
 		if (g->o->transport >= 0)
 			d->transport = (enum vs_transport_kind)g->o->transport;
 		else if (s->ring == VS_RING_PACKED)
